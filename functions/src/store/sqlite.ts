@@ -1,0 +1,310 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+import Database from 'better-sqlite3';
+
+import { StoredEventSchema, type StoredEvent } from '../domain/events.js';
+import { LeadSchema, type Lead } from '../domain/lead.js';
+import { MemberSchema, type Member } from '../domain/member.js';
+import { DEFAULT_POLICY, PolicySchema, type Policy } from '../domain/policy.js';
+import {
+  IdempotencyRecordSchema,
+  type IdempotencyRecord,
+  type Page,
+  type PoolPosition,
+  type Store,
+  type StoreTransaction,
+} from './port.js';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS leads (
+    id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    owner_email TEXT,
+    created_at TEXT NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS leads_by_status_age ON leads (status, created_at, id);
+  CREATE INDEX IF NOT EXISTS leads_by_owner ON leads (owner_email, status);
+  CREATE TABLE IF NOT EXISTS members (email TEXT PRIMARY KEY, doc TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS settings (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS lead_keys (key TEXT PRIMARY KEY, lead_id TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS events (
+    id TEXT PRIMARY KEY,
+    lead_id TEXT,
+    at TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS events_by_lead ON events (lead_id, at, seq);
+  CREATE TABLE IF NOT EXISTS idempotency (
+    id TEXT PRIMARY KEY,
+    expires_at TEXT NOT NULL,
+    doc TEXT NOT NULL
+  );
+`;
+
+type DocRow = { doc: string };
+
+/** A document read back is checked against its schema: a corrupt row fails loudly. */
+function parseDoc<T>(schema: { parse(value: unknown): T }, row: DocRow | undefined): T | null {
+  return row ? schema.parse(JSON.parse(row.doc)) : null;
+}
+
+function statementsFor(db: Database.Database) {
+  return {
+    lead: db.prepare<[string], DocRow>('SELECT doc FROM leads WHERE id = ?'),
+    member: db.prepare<[string], DocRow>('SELECT doc FROM members WHERE email = ?'),
+    setting: db.prepare<[string], DocRow>('SELECT doc FROM settings WHERE id = ?'),
+    leadKey: db.prepare<[string], { lead_id: string }>(
+      'SELECT lead_id FROM lead_keys WHERE key = ?',
+    ),
+    idempotency: db.prepare<[string], DocRow>('SELECT doc FROM idempotency WHERE id = ?'),
+    saveLead: db.prepare(
+      `INSERT INTO leads (id, status, owner_email, created_at, doc) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET
+         status = excluded.status, owner_email = excluded.owner_email, doc = excluded.doc`,
+    ),
+    saveMember: db.prepare(
+      `INSERT INTO members (email, doc) VALUES (?, ?)
+       ON CONFLICT (email) DO UPDATE SET doc = excluded.doc`,
+    ),
+    saveSetting: db.prepare(
+      `INSERT INTO settings (id, doc) VALUES (?, ?)
+       ON CONFLICT (id) DO UPDATE SET doc = excluded.doc`,
+    ),
+    // A key belongs to its first lead for good; callers check before they insert.
+    saveLeadKey: db.prepare('INSERT INTO lead_keys (key, lead_id) VALUES (?, ?)'),
+    appendEvent: db.prepare(
+      'INSERT INTO events (id, lead_id, at, seq, doc) VALUES (?, ?, ?, ?, ?)',
+    ),
+    saveIdempotency: db.prepare(
+      `INSERT INTO idempotency (id, expires_at, doc) VALUES (?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at, doc = excluded.doc`,
+    ),
+    members: db.prepare<[], DocRow>('SELECT doc FROM members ORDER BY email'),
+    poolFirst: db.prepare<[number], DocRow>(
+      `SELECT doc FROM leads WHERE status = 'pool' ORDER BY created_at, id LIMIT ?`,
+    ),
+    poolAfter: db.prepare<[string, string, string, number], DocRow>(
+      `SELECT doc FROM leads WHERE status = 'pool' AND (created_at > ? OR (created_at = ? AND id > ?))
+       ORDER BY created_at, id LIMIT ?`,
+    ),
+    owned: db.prepare<[string], DocRow>(
+      `SELECT doc FROM leads WHERE owner_email = ? AND status = 'owned' ORDER BY created_at, id`,
+    ),
+    leadEvents: db.prepare<[string], DocRow>(
+      'SELECT doc FROM events WHERE lead_id = ? ORDER BY at, seq',
+    ),
+  };
+}
+
+type Statements = ReturnType<typeof statementsFor>;
+
+export class ReadAfterWriteError extends Error {
+  constructor() {
+    super('A transaction read after it wrote; Firestore would refuse this, so SQLite does too');
+  }
+}
+
+class SqliteTransaction implements StoreTransaction {
+  private wrote = false;
+
+  constructor(private readonly sql: Statements) {}
+
+  private read(): void {
+    if (this.wrote) throw new ReadAfterWriteError();
+  }
+
+  private write(): void {
+    this.wrote = true;
+  }
+
+  async getLead(id: string): Promise<Lead | null> {
+    this.read();
+    return parseDoc(LeadSchema, this.sql.lead.get(id));
+  }
+
+  async getLeads(ids: readonly string[]): Promise<Map<string, Lead>> {
+    this.read();
+    const found = new Map<string, Lead>();
+    for (const id of ids) {
+      const lead = parseDoc(LeadSchema, this.sql.lead.get(id));
+      if (lead) found.set(id, lead);
+    }
+
+    return found;
+  }
+
+  async getMember(email: string): Promise<Member | null> {
+    this.read();
+    return parseDoc(MemberSchema, this.sql.member.get(email));
+  }
+
+  async getMembers(emails: readonly string[]): Promise<Map<string, Member>> {
+    this.read();
+    const found = new Map<string, Member>();
+    for (const email of emails) {
+      const member = parseDoc(MemberSchema, this.sql.member.get(email));
+      if (member) found.set(email, member);
+    }
+
+    return found;
+  }
+
+  async getPolicy(): Promise<Policy> {
+    this.read();
+    return parseDoc(PolicySchema, this.sql.setting.get('policy')) ?? DEFAULT_POLICY;
+  }
+
+  async getLeadIdsByKeys(keys: readonly string[]): Promise<Map<string, string>> {
+    this.read();
+    const found = new Map<string, string>();
+    for (const key of keys) {
+      const row = this.sql.leadKey.get(key);
+      if (row) found.set(key, row.lead_id);
+    }
+
+    return found;
+  }
+
+  async getIdempotency(id: string): Promise<IdempotencyRecord | null> {
+    this.read();
+    return parseDoc(IdempotencyRecordSchema, this.sql.idempotency.get(id));
+  }
+
+  saveLead(lead: Lead): void {
+    this.write();
+    const doc = JSON.stringify(LeadSchema.parse(lead));
+    this.sql.saveLead.run(lead.id, lead.status, lead.ownerEmail, lead.createdAt, doc);
+  }
+
+  saveMember(member: Member): void {
+    this.write();
+    this.sql.saveMember.run(member.email, JSON.stringify(MemberSchema.parse(member)));
+  }
+
+  savePolicy(policy: Policy): void {
+    this.write();
+    this.sql.saveSetting.run('policy', JSON.stringify(PolicySchema.parse(policy)));
+  }
+
+  saveLeadKey(key: string, leadId: string): void {
+    this.write();
+    this.sql.saveLeadKey.run(key, leadId);
+  }
+
+  appendEvents(events: readonly StoredEvent[]): void {
+    this.write();
+    for (const event of events) {
+      const doc = JSON.stringify(StoredEventSchema.parse(event));
+      this.sql.appendEvent.run(event.id, event.leadId, event.at, event.seq, doc);
+    }
+  }
+
+  saveIdempotency(record: IdempotencyRecord): void {
+    this.write();
+    const doc = JSON.stringify(IdempotencyRecordSchema.parse(record));
+    this.sql.saveIdempotency.run(record.id, record.expiresAt, doc);
+  }
+}
+
+export type SqliteStoreOptions = {
+  /** How long a transaction waits for another process's write lock before failing. */
+  busyTimeoutMs?: number;
+};
+
+/**
+ * The embedded store. Several processes may share one database file, as several function
+ * instances would: each transaction takes SQLite's write lock before its first read
+ * (BEGIN IMMEDIATE), so read, decide and write happen under one lock.
+ */
+export class SqliteStore implements Store {
+  private readonly writer: Database.Database;
+  private readonly reader: Database.Database;
+  private readonly writeSql: Statements;
+  private readonly readSql: Statements;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(path: string, options: SqliteStoreOptions = {}) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+
+    const timeout = options.busyTimeoutMs ?? 10_000;
+    this.writer = new Database(path, { timeout });
+    this.writer.pragma('journal_mode = WAL');
+    this.writer.pragma('synchronous = NORMAL');
+    this.writer.exec(SCHEMA);
+
+    // Lists read through their own connection, so they see only committed data even while
+    // a transaction of this process is open on the writer.
+    this.reader = path === ':memory:' ? this.writer : new Database(path, { timeout });
+    this.writeSql = statementsFor(this.writer);
+    this.readSql = this.reader === this.writer ? this.writeSql : statementsFor(this.reader);
+  }
+
+  transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    // One connection cannot hold two transactions, and `work` is async, so transactions
+    // of this process take turns; other processes wait on SQLite's own lock.
+    const run = this.queue.then(() => this.runExclusive(work));
+    this.queue = run.catch(() => undefined);
+
+    return run;
+  }
+
+  private async runExclusive<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    this.writer.exec('BEGIN IMMEDIATE');
+    try {
+      const result = await work(new SqliteTransaction(this.writeSql));
+      this.writer.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  async getLead(id: string): Promise<Lead | null> {
+    return parseDoc(LeadSchema, this.readSql.lead.get(id));
+  }
+
+  async getMember(email: string): Promise<Member | null> {
+    return parseDoc(MemberSchema, this.readSql.member.get(email));
+  }
+
+  async getPolicy(): Promise<Policy> {
+    return parseDoc(PolicySchema, this.readSql.setting.get('policy')) ?? DEFAULT_POLICY;
+  }
+
+  async listMembers(): Promise<Member[]> {
+    return this.readSql.members.all().map((row) => MemberSchema.parse(JSON.parse(row.doc)));
+  }
+
+  async listPool(limit: number, after: PoolPosition | null): Promise<Page<Lead>> {
+    // One extra row tells whether another page follows.
+    const rows = after
+      ? this.readSql.poolAfter.all(after.createdAt, after.createdAt, after.id, limit + 1)
+      : this.readSql.poolFirst.all(limit + 1);
+    const leads = rows.map((row) => LeadSchema.parse(JSON.parse(row.doc)));
+    const items = leads.slice(0, limit);
+    const last = items[items.length - 1];
+    const next = leads.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null;
+
+    return { items, next };
+  }
+
+  async listOwnedLeads(email: string): Promise<Lead[]> {
+    return this.readSql.owned.all(email).map((row) => LeadSchema.parse(JSON.parse(row.doc)));
+  }
+
+  async listLeadEvents(leadId: string): Promise<StoredEvent[]> {
+    return this.readSql.leadEvents
+      .all(leadId)
+      .map((row) => StoredEventSchema.parse(JSON.parse(row.doc)));
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    if (this.reader !== this.writer) this.reader.close();
+    this.writer.close();
+  }
+}
