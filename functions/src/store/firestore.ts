@@ -1,0 +1,251 @@
+import { createHash } from 'node:crypto';
+
+import type {
+  DocumentReference,
+  DocumentSnapshot,
+  Firestore,
+  QuerySnapshot,
+  Transaction,
+} from '@google-cloud/firestore';
+import { z } from 'zod';
+
+import { StoredEventSchema, type StoredEvent } from '../domain/events.js';
+import { LeadSchema, type Lead } from '../domain/lead.js';
+import { MemberSchema, type Member } from '../domain/member.js';
+import { DEFAULT_POLICY, PolicySchema, type Policy } from '../domain/policy.js';
+import {
+  IdempotencyRecordSchema,
+  type IdempotencyRecord,
+  type Page,
+  type PoolPosition,
+  type Store,
+  type StoreTransaction,
+} from './port.js';
+
+const LeadKeySchema = z.object({ key: z.string(), leadId: z.string() });
+
+type Schema<T> = z.ZodType<T, unknown>;
+
+export class CorruptDocumentError extends Error {
+  constructor(
+    readonly path: string,
+    issues: string,
+  ) {
+    super(`The document ${path} does not match its schema:\n${issues}`);
+  }
+}
+
+/** A document read back is checked against its schema: a corrupt document fails loudly. */
+function parseData<T>(schema: Schema<T>, path: string, data: unknown): T {
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) throw new CorruptDocumentError(path, z.prettifyError(parsed.error));
+
+  return parsed.data;
+}
+
+function parseDoc<T>(schema: Schema<T>, snapshot: DocumentSnapshot): T | null {
+  return snapshot.exists ? parseData(schema, snapshot.ref.path, snapshot.data()) : null;
+}
+
+function parseDocs<T>(schema: Schema<T>, snapshot: QuerySnapshot): T[] {
+  return snapshot.docs.map((doc) => parseData(schema, doc.ref.path, doc.data()));
+}
+
+/**
+ * Lead keys and idempotency ids come from user input, and a document id may not contain
+ * '/', be '.' or '..', match __.*__ or exceed 1,500 bytes; a hash is always a valid id. The
+ * documents keep the original value as a field.
+ */
+function hashedId(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+function refsFor(db: Firestore) {
+  return {
+    leads: db.collection('leads'),
+    members: db.collection('members'),
+    events: db.collection('events'),
+    lead: (id: string) => db.collection('leads').doc(id),
+    member: (email: string) => db.collection('members').doc(email),
+    policy: () => db.collection('settings').doc('policy'),
+    leadKey: (key: string) => db.collection('leadKeys').doc(hashedId(key)),
+    event: (id: string) => db.collection('events').doc(id),
+    idempotency: (id: string) => db.collection('idempotency').doc(hashedId(id)),
+  };
+}
+
+type Refs = ReturnType<typeof refsFor>;
+
+class FirestoreTransaction implements StoreTransaction {
+  constructor(
+    private readonly refs: Refs,
+    private readonly t: Transaction,
+  ) {}
+
+  /** Many documents in one round trip; the client refuses an empty list, so none is sent. */
+  private async getAll(refs: DocumentReference[]): Promise<DocumentSnapshot[]> {
+    return refs.length === 0 ? [] : this.t.getAll(...refs);
+  }
+
+  async getLead(id: string): Promise<Lead | null> {
+    return parseDoc(LeadSchema, await this.t.get(this.refs.lead(id)));
+  }
+
+  async getLeads(ids: readonly string[]): Promise<Map<string, Lead>> {
+    const snapshots = await this.getAll(ids.map((id) => this.refs.lead(id)));
+    const found = new Map<string, Lead>();
+    for (const snapshot of snapshots) {
+      const lead = parseDoc(LeadSchema, snapshot);
+      if (lead) found.set(snapshot.id, lead);
+    }
+
+    return found;
+  }
+
+  async getMember(email: string): Promise<Member | null> {
+    return parseDoc(MemberSchema, await this.t.get(this.refs.member(email)));
+  }
+
+  async getMembers(emails: readonly string[]): Promise<Map<string, Member>> {
+    const snapshots = await this.getAll(emails.map((email) => this.refs.member(email)));
+    const found = new Map<string, Member>();
+    for (const snapshot of snapshots) {
+      const member = parseDoc(MemberSchema, snapshot);
+      if (member) found.set(snapshot.id, member);
+    }
+
+    return found;
+  }
+
+  async getPolicy(): Promise<Policy> {
+    return parseDoc(PolicySchema, await this.t.get(this.refs.policy())) ?? DEFAULT_POLICY;
+  }
+
+  async getLeadIdsByKeys(keys: readonly string[]): Promise<Map<string, string>> {
+    const snapshots = await this.getAll(keys.map((key) => this.refs.leadKey(key)));
+    const found = new Map<string, string>();
+    for (const snapshot of snapshots) {
+      const taken = parseDoc(LeadKeySchema, snapshot);
+      if (taken) found.set(taken.key, taken.leadId);
+    }
+
+    return found;
+  }
+
+  async getIdempotency(id: string): Promise<IdempotencyRecord | null> {
+    return parseDoc(IdempotencyRecordSchema, await this.t.get(this.refs.idempotency(id)));
+  }
+
+  saveLead(lead: Lead): void {
+    this.t.set(this.refs.lead(lead.id), LeadSchema.parse(lead));
+  }
+
+  saveMember(member: Member): void {
+    this.t.set(this.refs.member(member.email), MemberSchema.parse(member));
+  }
+
+  savePolicy(policy: Policy): void {
+    this.t.set(this.refs.policy(), PolicySchema.parse(policy));
+  }
+
+  saveLeadKey(key: string, leadId: string): void {
+    // A key belongs to its first lead for good: `create` fails the commit if it is taken.
+    this.t.create(this.refs.leadKey(key), { key, leadId });
+  }
+
+  appendEvents(events: readonly StoredEvent[]): void {
+    // The history is append-only, so an event id that exists already fails the commit.
+    for (const event of events) {
+      this.t.create(this.refs.event(event.id), StoredEventSchema.parse(event));
+    }
+  }
+
+  saveIdempotency(record: IdempotencyRecord): void {
+    this.t.set(this.refs.idempotency(record.id), IdempotencyRecordSchema.parse(record));
+  }
+}
+
+/**
+ * The production store. Every rule is decided inside `runTransaction`, whose reads lock
+ * the documents they touch until commit; counters live on documents and are read there,
+ * never recomputed by a query, because queries cannot be locked the same way.
+ */
+export class FirestoreStore implements Store {
+  private readonly refs: Refs;
+  private readonly maxAttempts: number;
+
+  /**
+   * `maxAttempts` above the client's default of 5: in a morning rush many reps contend for
+   * the same few pool leads, and a contended transaction is aborted and retried.
+   */
+  constructor(
+    private readonly db: Firestore,
+    options: { maxAttempts?: number } = {},
+  ) {
+    this.refs = refsFor(db);
+    this.maxAttempts = options.maxAttempts ?? 10;
+  }
+
+  transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    return this.db.runTransaction((t) => work(new FirestoreTransaction(this.refs, t)), {
+      maxAttempts: this.maxAttempts,
+    });
+  }
+
+  async getLead(id: string): Promise<Lead | null> {
+    return parseDoc(LeadSchema, await this.refs.lead(id).get());
+  }
+
+  async getMember(email: string): Promise<Member | null> {
+    return parseDoc(MemberSchema, await this.refs.member(email).get());
+  }
+
+  async getPolicy(): Promise<Policy> {
+    return parseDoc(PolicySchema, await this.refs.policy().get()) ?? DEFAULT_POLICY;
+  }
+
+  async listMembers(): Promise<Member[]> {
+    return parseDocs(MemberSchema, await this.refs.members.orderBy('email').get());
+  }
+
+  async listPool(limit: number, after: PoolPosition | null): Promise<Page<Lead>> {
+    const ordered = this.refs.leads
+      .where('status', '==', 'pool')
+      .orderBy('createdAt')
+      .orderBy('id');
+    const from = after ? ordered.startAfter(after.createdAt, after.id) : ordered;
+
+    // One extra document tells whether another page follows.
+    const leads = parseDocs(LeadSchema, await from.limit(limit + 1).get());
+    const items = leads.slice(0, limit);
+    const last = items[items.length - 1];
+    const next = leads.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null;
+
+    return { items, next };
+  }
+
+  async listOwnedLeads(email: string): Promise<Lead[]> {
+    const snapshot = await this.refs.leads
+      .where('ownerEmail', '==', email)
+      .where('status', '==', 'owned')
+      .orderBy('createdAt')
+      .orderBy('id')
+      .get();
+
+    return parseDocs(LeadSchema, snapshot);
+  }
+
+  async listLeadEvents(leadId: string): Promise<StoredEvent[]> {
+    const snapshot = await this.refs.events
+      .where('leadId', '==', leadId)
+      .orderBy('at')
+      .orderBy('seq')
+      .get();
+
+    return parseDocs(StoredEventSchema, snapshot);
+  }
+
+  async close(): Promise<void> {
+    await this.db.terminate();
+  }
+}

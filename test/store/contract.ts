@@ -1,0 +1,504 @@
+import { describe, expect, it } from 'vitest';
+
+import type { StoredEvent } from '../../functions/src/domain/events.js';
+import type { Lead } from '../../functions/src/domain/lead.js';
+import type { Member } from '../../functions/src/domain/member.js';
+import { DEFAULT_POLICY, type Policy } from '../../functions/src/domain/policy.js';
+import type { IdempotencyRecord, Store, StoreTransaction } from '../../functions/src/store/port.js';
+
+export type OpenedStore = { store: Store; dispose(): Promise<void> };
+
+/** What the store behind an adapter can do; a test that needs more is skipped by name. */
+export type StoreCapabilities = {
+  /** Concurrent transactions serialise: what one read stays unchanged until it commits. */
+  isolation: boolean;
+  /** Queries honour `startAfter`. */
+  cursors: boolean;
+};
+
+const NOW = new Date('2026-03-02T01:00:00Z');
+
+function minutesLater(minutes: number): string {
+  return new Date(NOW.getTime() + minutes * 60_000).toISOString();
+}
+
+function aLead(id: string, fields: Partial<Lead> = {}): Lead {
+  return {
+    id,
+    company: `Company ${id}`,
+    contactName: 'Li Wei',
+    title: 'Owner',
+    phone: '+86 138 0013 8000',
+    region: 'Shanghai',
+    source: 'trade fair',
+    notes: '',
+    status: 'pool',
+    ownerEmail: null,
+    stage: 'new',
+    assignedAt: null,
+    lastFollowUpAt: null,
+    followUpDueAt: null,
+    dealDueAt: null,
+    closeReason: null,
+    closeNote: null,
+    cooldowns: {},
+    createdAt: NOW.toISOString(),
+    updatedAt: NOW.toISOString(),
+    ...fields,
+  };
+}
+
+function anOwnedLead(id: string, ownerEmail: string, fields: Partial<Lead> = {}): Lead {
+  return aLead(id, {
+    status: 'owned',
+    ownerEmail,
+    stage: 'contacted',
+    assignedAt: NOW.toISOString(),
+    followUpDueAt: minutesLater(72 * 60),
+    dealDueAt: minutesLater(30 * 24 * 60),
+    ...fields,
+  });
+}
+
+function aMember(email: string, fields: Partial<Member> = {}): Member {
+  return {
+    email,
+    name: email.split('@')[0] ?? email,
+    role: 'rep',
+    group: 'East',
+    capacity: null,
+    active: true,
+    ownedCount: 0,
+    claimsDay: null,
+    claimsOnDay: 0,
+    lastAssignedAt: null,
+    createdAt: NOW.toISOString(),
+    updatedAt: NOW.toISOString(),
+    ...fields,
+  };
+}
+
+function anEvent(id: string, leadId: string | null, at: string, seq: number): StoredEvent {
+  return {
+    id,
+    type: 'lead.claimed',
+    at,
+    seq,
+    leadId,
+    subject: 'rep@example.com',
+    actor: 'rep@example.com',
+    relayedBy: null,
+    requestId: `req-${id}`,
+    before: { status: 'pool', ownerEmail: null },
+    after: { status: 'owned', ownerEmail: 'rep@example.com' },
+    data: { nested: { reason: 'swap', leadIds: ['a', 'b'] } },
+  };
+}
+
+function anIdempotencyRecord(id: string): IdempotencyRecord {
+  return {
+    id,
+    requestHash: 'sha256:0f1e2d',
+    status: 201,
+    body: '{"id":"lead-1"}',
+    createdAt: NOW.toISOString(),
+    expiresAt: minutesLater(24 * 60),
+  };
+}
+
+function seed(store: Store, parts: { leads?: Lead[]; members?: Member[] }): Promise<void> {
+  return store.transaction(async (tx) => {
+    for (const lead of parts.leads ?? []) tx.saveLead(lead);
+    for (const member of parts.members ?? []) tx.saveMember(member);
+  });
+}
+
+const READS: [string, (tx: StoreTransaction) => Promise<unknown>][] = [
+  ['getLead', (tx) => tx.getLead('lead-2')],
+  ['getLeads', (tx) => tx.getLeads(['lead-2'])],
+  ['getMember', (tx) => tx.getMember('rep@example.com')],
+  ['getMembers', (tx) => tx.getMembers(['rep@example.com'])],
+  ['getPolicy', (tx) => tx.getPolicy()],
+  ['getLeadIdsByKeys', (tx) => tx.getLeadIdsByKeys(['phone:+8613800138000'])],
+  ['getIdempotency', (tx) => tx.getIdempotency('key-1')],
+];
+
+const NEEDS_CURSORS = 'needs query cursors: runs on SQLite and on the official emulator';
+const NEEDS_ISOLATION = 'needs transaction isolation: runs on SQLite and on the official emulator';
+
+/**
+ * The behaviour every adapter of the store port must show. Each test opens a fresh, empty
+ * store, so tests neither share data nor depend on their order.
+ */
+export function describeStoreContract(
+  name: string,
+  open: () => Promise<OpenedStore>,
+  capabilities: StoreCapabilities,
+): void {
+  async function withStore(run: (store: Store) => Promise<void>): Promise<void> {
+    const { store, dispose } = await open();
+    try {
+      await run(store);
+    } finally {
+      await dispose();
+    }
+  }
+
+  describe(`${name} store contract`, () => {
+    describe('transactions', () => {
+      it('answers null for missing documents and the default policy when none is saved', () =>
+        withStore(async (store) => {
+          const read = await store.transaction(async (tx) => ({
+            lead: await tx.getLead('lead-1'),
+            member: await tx.getMember('rep@example.com'),
+            policy: await tx.getPolicy(),
+            idempotency: await tx.getIdempotency('key-1'),
+            keys: await tx.getLeadIdsByKeys(['phone:+8613800138000']),
+          }));
+
+          expect(read).toEqual({
+            lead: null,
+            member: null,
+            policy: DEFAULT_POLICY,
+            idempotency: null,
+            keys: new Map(),
+          });
+          expect(await store.getLead('lead-1')).toBeNull();
+          expect(await store.getMember('rep@example.com')).toBeNull();
+          expect(await store.getPolicy()).toEqual(DEFAULT_POLICY);
+        }));
+
+      it('round-trips leads, members and the policy through a transaction', () =>
+        withStore(async (store) => {
+          const poolLead = aLead('lead-1', {
+            cooldowns: { 'old@example.com': minutesLater(60) },
+          });
+          const ownedLead = anOwnedLead('lead-2', 'rep@example.com', {
+            lastFollowUpAt: minutesLater(5),
+            notes: 'Wants a call back after 3pm — 周三',
+          });
+          const closedLead = aLead('lead-3', {
+            status: 'closed',
+            closeReason: 'duplicate',
+            closeNote: 'same as lead-1',
+          });
+          const rep = aMember('rep@example.com', { ownedCount: 1, claimsDay: '2026-03-02' });
+          const manager = aMember('boss@example.com', { role: 'manager', capacity: 10 });
+          const policy: Policy = { ...DEFAULT_POLICY, capacity: 7, qcSampleRate: 0.25 };
+
+          await store.transaction(async (tx) => {
+            tx.saveLead(poolLead);
+            tx.saveLead(ownedLead);
+            tx.saveLead(closedLead);
+            tx.saveMember(rep);
+            tx.saveMember(manager);
+            tx.savePolicy(policy);
+          });
+          const read = await store.transaction(async (tx) => ({
+            leads: [
+              await tx.getLead('lead-1'),
+              await tx.getLead('lead-2'),
+              await tx.getLead('lead-3'),
+            ],
+            members: [
+              await tx.getMember('rep@example.com'),
+              await tx.getMember('boss@example.com'),
+            ],
+            policy: await tx.getPolicy(),
+          }));
+
+          expect(read).toEqual({
+            leads: [poolLead, ownedLead, closedLead],
+            members: [rep, manager],
+            policy,
+          });
+        }));
+
+      it('round-trips lead keys whatever characters they hold', () =>
+        withStore(async (store) => {
+          const keys = ['company:acme/北京 "co".', 'phone:+8613800138000', '__name__', '.', '..'];
+
+          await store.transaction(async (tx) => {
+            keys.forEach((key, index) => tx.saveLeadKey(key, `lead-${index}`));
+          });
+          const found = await store.transaction((tx) =>
+            tx.getLeadIdsByKeys([...keys, 'company:unknown']),
+          );
+
+          expect(found).toEqual(new Map(keys.map((key, index) => [key, `lead-${index}`])));
+        }));
+
+      it('keeps a key with its first lead when another lead tries to take it', () =>
+        withStore(async (store) => {
+          await store.transaction(async (tx) => tx.saveLeadKey('phone:+8613800138000', 'lead-1'));
+
+          await expect(
+            store.transaction(async (tx) => tx.saveLeadKey('phone:+8613800138000', 'lead-2')),
+          ).rejects.toThrow();
+
+          const found = await store.transaction((tx) =>
+            tx.getLeadIdsByKeys(['phone:+8613800138000']),
+          );
+          expect(found.get('phone:+8613800138000')).toBe('lead-1');
+        }));
+
+      it('round-trips idempotency records, replacing a record saved again', () =>
+        withStore(async (store) => {
+          const first = anIdempotencyRecord('rep@example.com POST /v1/leads/x/claim k/1');
+          const replaced = { ...first, status: 409, body: '{"error":{}}' };
+
+          await store.transaction(async (tx) => tx.saveIdempotency(first));
+          await store.transaction(async (tx) => tx.saveIdempotency(replaced));
+
+          expect(await store.transaction((tx) => tx.getIdempotency(first.id))).toEqual(replaced);
+        }));
+
+      it('answers only the leads and members that exist from the batch reads', () =>
+        withStore(async (store) => {
+          const lead = aLead('lead-1');
+          const member = aMember('rep@example.com');
+          await seed(store, { leads: [lead], members: [member] });
+
+          const read = await store.transaction(async (tx) => ({
+            leads: await tx.getLeads(['lead-1', 'lead-missing']),
+            members: await tx.getMembers(['ghost@example.com', 'rep@example.com']),
+            none: await tx.getLeads([]),
+          }));
+
+          expect(read.leads).toEqual(new Map([['lead-1', lead]]));
+          expect(read.members).toEqual(new Map([['rep@example.com', member]]));
+          expect(read.none).toEqual(new Map());
+        }));
+
+      it('makes committed writes visible to reads outside transactions', () =>
+        withStore(async (store) => {
+          const lead = aLead('lead-1');
+          const member = aMember('rep@example.com');
+          const policy: Policy = { ...DEFAULT_POLICY, dailyClaimLimit: 3 };
+
+          await store.transaction(async (tx) => {
+            tx.saveLead(lead);
+            tx.saveMember(member);
+            tx.savePolicy(policy);
+          });
+
+          expect(await store.getLead('lead-1')).toEqual(lead);
+          expect(await store.getMember('rep@example.com')).toEqual(member);
+          expect(await store.getPolicy()).toEqual(policy);
+        }));
+
+      it('answers what the transaction returns', () =>
+        withStore(async (store) => {
+          const answer = await store.transaction(async (tx) => {
+            tx.saveLead(aLead('lead-1'));
+            return { created: 'lead-1' };
+          });
+
+          expect(answer).toEqual({ created: 'lead-1' });
+        }));
+
+      it('discards every write of a transaction that throws, and rethrows its error', () =>
+        withStore(async (store) => {
+          const refusal = new Error('the rule said no');
+
+          const outcome = store.transaction(async (tx) => {
+            tx.saveLead(aLead('lead-1'));
+            tx.saveMember(aMember('rep@example.com'));
+            tx.savePolicy({ ...DEFAULT_POLICY, capacity: 1 });
+            tx.saveLeadKey('phone:+8613800138000', 'lead-1');
+            tx.appendEvents([anEvent('event-1', 'lead-1', NOW.toISOString(), 0)]);
+            tx.saveIdempotency(anIdempotencyRecord('key-1'));
+            throw refusal;
+          });
+
+          await expect(outcome).rejects.toThrow('the rule said no');
+          expect(await store.getLead('lead-1')).toBeNull();
+          expect(await store.getMember('rep@example.com')).toBeNull();
+          expect(await store.getPolicy()).toEqual(DEFAULT_POLICY);
+          expect(await store.listLeadEvents('lead-1')).toEqual([]);
+          const left = await store.transaction(async (tx) => ({
+            keys: await tx.getLeadIdsByKeys(['phone:+8613800138000']),
+            idempotency: await tx.getIdempotency('key-1'),
+          }));
+          expect(left).toEqual({ keys: new Map(), idempotency: null });
+        }));
+
+      it.each(READS)('refuses %s after a write in the same transaction', (_read, read) =>
+        withStore(async (store) => {
+          const outcome = store.transaction(async (tx) => {
+            tx.saveLead(aLead('lead-1'));
+            await read(tx);
+          });
+
+          await expect(outcome).rejects.toThrow();
+          expect(await store.getLead('lead-1')).toBeNull();
+        }),
+      );
+    });
+
+    describe('lists', () => {
+      // Pool leads in an order unlike the one the pool is listed in, with a tie on
+      // createdAt broken by id, among leads that are not in the pool.
+      const pool = [
+        aLead('p-d', { createdAt: minutesLater(20) }),
+        aLead('p-b', { createdAt: minutesLater(5) }),
+        aLead('p-c', { createdAt: minutesLater(0) }),
+        aLead('p-e', { createdAt: minutesLater(10) }),
+        aLead('p-a', { createdAt: minutesLater(5) }),
+      ];
+      const poolOrder = ['p-c', 'p-a', 'p-b', 'p-e', 'p-d'];
+      const notInPool = [
+        anOwnedLead('o-1', 'rep@example.com', { createdAt: minutesLater(1) }),
+        aLead('c-1', { status: 'closed', closeReason: 'lost', createdAt: minutesLater(2) }),
+        anOwnedLead('u-1', 'rep@example.com', { status: 'customer', createdAt: minutesLater(3) }),
+      ];
+
+      it('answers the first page of the pool oldest first, with a cursor when more follow', () =>
+        withStore(async (store) => {
+          await seed(store, { leads: [...notInPool, ...pool] });
+
+          const page = await store.listPool(2, null);
+
+          expect(page.items.map((lead) => lead.id)).toEqual(['p-c', 'p-a']);
+          expect(page.next).toEqual({ createdAt: minutesLater(5), id: 'p-a' });
+        }));
+
+      it('answers no cursor when the page holds the rest of the pool exactly', () =>
+        withStore(async (store) => {
+          await seed(store, { leads: [...notInPool, ...pool] });
+
+          const page = await store.listPool(pool.length, null);
+
+          expect(page.items.map((lead) => lead.id)).toEqual(poolOrder);
+          expect(page.next).toBeNull();
+        }));
+
+      it('leaves owned, closed and customer leads out of the pool', () =>
+        withStore(async (store) => {
+          await seed(store, { leads: notInPool });
+
+          expect(await store.listPool(10, null)).toEqual({ items: [], next: null });
+        }));
+
+      it.skipIf(!capabilities.cursors)(
+        `pages through the pool with cursors, every lead exactly once (${NEEDS_CURSORS})`,
+        () =>
+          withStore(async (store) => {
+            await seed(store, { leads: [...notInPool, ...pool] });
+
+            const pages: string[][] = [];
+            let page = await store.listPool(2, null);
+            pages.push(page.items.map((lead) => lead.id));
+            // A store that ignored the cursor would answer the first page forever.
+            while (page.next && pages.length <= pool.length) {
+              page = await store.listPool(2, page.next);
+              pages.push(page.items.map((lead) => lead.id));
+            }
+
+            expect(pages).toEqual([['p-c', 'p-a'], ['p-b', 'p-e'], ['p-d']]);
+          }),
+      );
+
+      it('lists only the owned leads of the member asked about, oldest first', () =>
+        withStore(async (store) => {
+          await seed(store, {
+            leads: [
+              anOwnedLead('mine-late', 'rep@example.com', { createdAt: minutesLater(10) }),
+              anOwnedLead('theirs', 'other@example.com', { createdAt: minutesLater(1) }),
+              anOwnedLead('mine-early', 'rep@example.com', { createdAt: minutesLater(0) }),
+              anOwnedLead('won', 'rep@example.com', { status: 'customer' }),
+              aLead('pool-1'),
+            ],
+          });
+
+          const owned = await store.listOwnedLeads('rep@example.com');
+
+          expect(owned.map((lead) => lead.id)).toEqual(['mine-early', 'mine-late']);
+        }));
+
+      it("lists a lead's events by time, then by sequence number", () =>
+        withStore(async (store) => {
+          const events = [
+            anEvent('e-late', 'lead-1', minutesLater(2), 0),
+            anEvent('e-seq-10', 'lead-1', minutesLater(1), 10),
+            anEvent('e-other-lead', 'lead-2', minutesLater(0), 0),
+            anEvent('e-seq-2', 'lead-1', minutesLater(1), 2),
+            anEvent('e-member', null, minutesLater(0), 0),
+          ];
+          await store.transaction(async (tx) => tx.appendEvents(events));
+
+          const history = await store.listLeadEvents('lead-1');
+
+          expect(history.map((event) => event.id)).toEqual(['e-seq-2', 'e-seq-10', 'e-late']);
+          expect(history[0]).toEqual(events[3]);
+        }));
+
+      it('lists members ordered by email', () =>
+        withStore(async (store) => {
+          await seed(store, {
+            members: [
+              aMember('carol@example.com'),
+              aMember('alice@example.com', { role: 'admin' }),
+              aMember('bob@example.com'),
+            ],
+          });
+
+          const members = await store.listMembers();
+
+          expect(members.map((member) => member.email)).toEqual([
+            'alice@example.com',
+            'bob@example.com',
+            'carol@example.com',
+          ]);
+        }));
+    });
+
+    describe('concurrency', () => {
+      it.skipIf(!capabilities.isolation)(
+        `loses no increment when 20 transactions bump one counter at once (${NEEDS_ISOLATION})`,
+        () =>
+          withStore(async (store) => {
+            await seed(store, { members: [aMember('rep@example.com')] });
+
+            await Promise.all(
+              Array.from({ length: 20 }, () =>
+                store.transaction(async (tx) => {
+                  const rep = await tx.getMember('rep@example.com');
+                  if (!rep) throw new Error('The member disappeared');
+
+                  tx.saveMember({ ...rep, ownedCount: rep.ownedCount + 1 });
+                }),
+              ),
+            );
+
+            expect((await store.getMember('rep@example.com'))?.ownedCount).toBe(20);
+          }),
+      );
+
+      it.skipIf(!capabilities.isolation)(
+        `lets exactly one of 10 racing claims take a pool lead (${NEEDS_ISOLATION})`,
+        () =>
+          withStore(async (store) => {
+            await seed(store, { leads: [aLead('lead-1')] });
+
+            // A transaction may run again after a conflict, so only its last answer counts.
+            const claimed = await Promise.all(
+              Array.from({ length: 10 }, (_, index) =>
+                store.transaction(async (tx) => {
+                  const lead = await tx.getLead('lead-1');
+                  if (lead?.status !== 'pool') return false;
+
+                  tx.saveLead({ ...lead, status: 'owned', ownerEmail: `rep${index}@example.com` });
+                  return true;
+                }),
+              ),
+            );
+
+            expect(claimed.filter(Boolean)).toHaveLength(1);
+            const winner = claimed.indexOf(true);
+            expect((await store.getLead('lead-1'))?.ownerEmail).toBe(`rep${winner}@example.com`);
+          }),
+      );
+    });
+  });
+}
