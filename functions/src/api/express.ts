@@ -1,0 +1,99 @@
+import { createRequire } from 'node:module';
+
+import type { HttpFunction, Request, Response } from '@google-cloud/functions-framework';
+
+import { errorBody } from './errors.js';
+import type { Api } from './handler.js';
+import type { ApiRequest } from './request.js';
+
+/** Adapts the API to the request and response objects of the Functions Framework. */
+export function httpFunction(api: () => Promise<Api>): HttpFunction {
+  return async (req: Request, res: Response) => {
+    const headers: Record<string, string | undefined> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+
+    const queryStart = req.originalUrl.indexOf('?');
+    const request: ApiRequest = {
+      method: req.method,
+      path: req.path,
+      query: new URLSearchParams(queryStart < 0 ? '' : req.originalUrl.slice(queryStart + 1)),
+      headers,
+      rawBody: req.rawBody,
+    };
+
+    const response = await (await api())(request);
+    res
+      .status(response.status)
+      .set(response.headers ?? {})
+      .json(response.body);
+  };
+}
+
+type ExpressApplication = {
+  handle(req: unknown, res: ServerLike, callback?: (error?: unknown) => void): void;
+};
+
+type ServerLike = {
+  headersSent: boolean;
+  statusCode: number;
+  setHeader(name: string, value: string): void;
+  end(body: string): void;
+};
+
+let installed = false;
+
+/**
+ * The Functions Framework parses JSON bodies before the function runs and answers a body it
+ * cannot parse with an HTML error page. This gives such requests the API's JSON error
+ * instead, by handing the framework's Express app a final handler of ours. It patches the
+ * Express copy the framework itself loads, before the framework builds its app.
+ */
+export function answerFrameworkErrorsAsJson(): void {
+  if (installed) return;
+
+  const fromHere = createRequire(import.meta.url);
+  const fromFramework = createRequire(fromHere.resolve('@google-cloud/functions-framework'));
+  const express = fromFramework('express') as { application: ExpressApplication };
+  const handle = express.application.handle;
+
+  express.application.handle = function (req, res, callback) {
+    handle.call(this, req, res, callback ?? ((error) => finalAnswer(error, res)));
+  };
+  installed = true;
+}
+
+function finalAnswer(error: unknown, res: ServerLike): void {
+  if (res.headersSent) return;
+
+  const { status, body } = bodyFor(error);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
+}
+
+function bodyFor(error: unknown): { status: number; body: unknown } {
+  const type = (error as { type?: unknown } | undefined)?.type;
+  if (type === 'entity.too.large') {
+    return { status: 413, body: errorBody('PAYLOAD_TOO_LARGE', 'The body is too large') };
+  }
+
+  if (type === 'entity.parse.failed') {
+    return { status: 400, body: errorBody('INVALID_REQUEST', 'The body is not valid JSON') };
+  }
+
+  if (typeof type === 'string') {
+    return {
+      status: 400,
+      body: errorBody('INVALID_REQUEST', 'The body could not be read as sent'),
+    };
+  }
+
+  if (error === undefined) return { status: 404, body: errorBody('NOT_FOUND', 'No such route') };
+
+  console.error(
+    JSON.stringify({ severity: 'ERROR', message: 'Framework error', error: String(error) }),
+  );
+  return { status: 500, body: errorBody('INTERNAL', 'Internal error') };
+}

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+
+import { VIOLATION_CODES, type ViolationCode } from '../domain/violations.js';
+import { ApiError, errorBody } from './errors.js';
+import type { ApiRequest, ApiResponse } from './request.js';
+import { compileRoutes, type ApiDeps, type Route } from './router.js';
+import { leadRoutes } from './routes/leads.js';
+import { teamRoutes } from './routes/team.js';
+
+export const ROUTES: readonly Route[] = [
+  {
+    method: 'GET',
+    path: '/healthz',
+    roles: 'public',
+    handle: async () => ({ status: 200, body: { status: 'ok' } }),
+  },
+  ...teamRoutes,
+  ...leadRoutes,
+];
+
+export type Api = (request: ApiRequest) => Promise<ApiResponse>;
+
+/** The whole HTTP API as one function of a request, independent of the server around it. */
+export function createApi(deps: ApiDeps, routes: readonly Route[] = ROUTES): Api {
+  const match = compileRoutes(routes);
+
+  return async (request) => {
+    const started = Date.now();
+    const requestId = request.headers['x-request-id'] ?? randomUUID();
+    let email: string | null = null;
+    let response: ApiResponse;
+    try {
+      const found = match(request.method, request.path);
+      if (found.kind === 'not-found') throw new ApiError('NOT_FOUND', 'No such route');
+
+      if (found.kind === 'method-not-allowed') {
+        throw new ApiError('METHOD_NOT_ALLOWED', 'Method not allowed here', {
+          allowed: found.allowed,
+        });
+      }
+
+      const now = clockFor(request, deps);
+      const { route, params } = found;
+      if (route.roles === 'public') {
+        response = await route.handle(request);
+      } else {
+        email = await deps.authenticate(request.headers.authorization);
+        const member = await deps.store.getMember(email);
+        if (!member || !member.active) {
+          throw new ApiError('FORBIDDEN', `${email} is not an active member of this team`);
+        }
+
+        if (!route.roles.includes(member.role)) {
+          throw new ApiError('FORBIDDEN', `A ${member.role} cannot do this`);
+        }
+
+        const actor = { member, relayedBy: null, requestId, now };
+        response = await route.handle({ request, params, deps, actor });
+      }
+    } catch (error) {
+      response = errorResponse(error, deps, requestId);
+    }
+
+    logRequest(deps, request, response, { requestId, email, latencyMs: Date.now() - started });
+    return response;
+  };
+}
+
+/** Dev mode lets a request set the clock, so deadlines can be tried without waiting. */
+function clockFor(request: ApiRequest, deps: ApiDeps): Date {
+  const override = request.headers['x-leadpool-now'];
+  if (override === undefined || !deps.devMode) return deps.clock();
+
+  const at = new Date(override);
+  if (Number.isNaN(at.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(override)) {
+    throw new ApiError('INVALID_REQUEST', 'X-Leadpool-Now must be an ISO-8601 date and time');
+  }
+
+  return at;
+}
+
+function errorResponse(error: unknown, deps: ApiDeps, requestId: string): ApiResponse {
+  if (error instanceof ApiError) {
+    return { status: error.status, body: errorBody(error.code, error.message, error.details) };
+  }
+
+  // A fault, not a refusal: the stack goes to the log, the caller learns nothing of it.
+  deps.log('ERROR', 'Unhandled error', {
+    requestId,
+    error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+  });
+  return { status: 500, body: errorBody('INTERNAL', 'Internal error') };
+}
+
+const violationCodes: ReadonlySet<string> = new Set(VIOLATION_CODES);
+
+function logRequest(
+  deps: ApiDeps,
+  request: ApiRequest,
+  response: ApiResponse,
+  fields: { requestId: string; email: string | null; latencyMs: number },
+): void {
+  const severity = response.status >= 500 ? 'ERROR' : response.status >= 400 ? 'WARNING' : 'INFO';
+  deps.log(severity, 'request', {
+    ...fields,
+    method: request.method,
+    path: request.path,
+    status: response.status,
+  });
+
+  const code = (response.body as { error?: { code?: string } } | null)?.error?.code;
+  if (code && violationCodes.has(code)) {
+    deps.log('WARNING', 'rule violation', {
+      requestId: fields.requestId,
+      email: fields.email,
+      code: code as ViolationCode,
+      path: request.path,
+    });
+  }
+}
