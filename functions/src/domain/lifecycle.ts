@@ -2,7 +2,7 @@ import { changes, type Changes } from './changes.js';
 import { stateOf, type CloseReason, type Lead, type NewLead } from './lead.js';
 import { leadKeys } from './lead-keys.js';
 import { capacityOf, isManager, type Member } from './member.js';
-import { takeOwnership } from './ownership.js';
+import { assertOwnerMatches, takeOwnership } from './ownership.js';
 import type { Policy } from './policy.js';
 import { addHours } from './time.js';
 import { allow, refuse, type Decision } from './violations.js';
@@ -173,19 +173,20 @@ export function decideClose({
   note,
   now,
 }: CloseInput): Decision<Changes> {
-  const manager = isManager(actor);
-  if (!manager && (lead.status !== 'owned' || lead.ownerEmail !== actor.email)) {
-    return refuse('NOT_OWNER', 'Only the owner or a manager can close this lead', {
-      leadId: lead.id,
-    });
-  }
-
   if (lead.status !== 'owned' && lead.status !== 'pool') {
     return refuse('INVALID_TRANSITION', `A ${lead.status} lead cannot be closed`, {
       leadId: lead.id,
       status: lead.status,
     });
   }
+
+  if (!isManager(actor) && (lead.status !== 'owned' || lead.ownerEmail !== actor.email)) {
+    return refuse('NOT_OWNER', 'Only the owner or a manager can close this lead', {
+      leadId: lead.id,
+    });
+  }
+
+  assertOwnerMatches(lead, owner);
 
   const stamp = now.toISOString();
   const closed: Lead = {

@@ -45,6 +45,17 @@ function activeCooldowns(cooldowns: Record<string, string>, now: Date): Record<s
   return Object.fromEntries(Object.entries(cooldowns).filter(([, until]) => new Date(until) > now));
 }
 
+/**
+ * The member whose count a change adjusts must be the lead's owner; anything else is a
+ * bug in the caller, and writing it would leave a counter wrong for good.
+ */
+export function assertOwnerMatches(lead: Lead, owner: Member | null): void {
+  const expected = lead.status === 'owned' ? lead.ownerEmail : null;
+  if ((owner?.email ?? null) !== expected) {
+    throw new Error(`Lead ${lead.id} is owned by ${expected}, not ${owner?.email ?? 'nobody'}`);
+  }
+}
+
 export type ClaimInput = {
   lead: Lead;
   rep: Member;
@@ -57,7 +68,11 @@ export type ClaimInput = {
  * A rep takes a pool lead. At capacity the rep must hand back leads of their own in the
  * same step; every successful claim counts toward the day's limit.
  */
-export function decideClaim({ lead, rep, releases, policy, now }: ClaimInput): Decision<Changes> {
+export function decideClaim({ lead, rep, policy, now, ...input }: ClaimInput): Decision<Changes> {
+  if (rep.role !== 'rep' || !rep.active) {
+    return refuse('INVALID_TRANSITION', 'Only an active rep can claim leads', { email: rep.email });
+  }
+
   if (lead.status !== 'pool') {
     return refuse('LEAD_NOT_IN_POOL', 'This lead is no longer in the pool', {
       leadId: lead.id,
@@ -82,6 +97,8 @@ export function decideClaim({ lead, rep, releases, policy, now }: ClaimInput): D
     });
   }
 
+  // A lead named twice is released once; counting it twice would let the rep overfill.
+  const releases = [...new Map(input.releases.map((release) => [release.id, release])).values()];
   const notOwned = releases.filter(
     (release) => release.status !== 'owned' || release.ownerEmail !== rep.email,
   );
@@ -227,6 +244,8 @@ export function decideAssign({
       owned: target.ownedCount,
     });
   }
+
+  assertOwnerMatches(lead, previousOwner);
 
   const stamp = now.toISOString();
   const fromPool = lead.status === 'pool' ? lead : returnToPool(lead, policy, now);

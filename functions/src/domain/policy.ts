@@ -6,31 +6,40 @@ const hours = z
   .min(1)
   .max(24 * 365);
 
+// Field schemas without defaults: a patch must not fill the fields it leaves out.
+const policyFields = {
+  capacity: z.number().int().min(1).max(10_000),
+  dailyClaimLimit: z.number().int().min(0).max(10_000),
+  cooldownHours: hours,
+  followUpHours: hours,
+  dealDays: z.number().int().min(1).max(3650),
+  warnHours: hours,
+  dailyAllocation: z.number().int().min(0).max(10_000),
+  visitQuota: z.number().int().min(0).max(1000),
+  effectiveQuota: z.number().int().min(0).max(1000),
+  qcSampleRate: z.number().min(0).max(1),
+  timeZone: z.string().max(64).refine(isTimeZone, { message: 'Unknown IANA time zone' }),
+  defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'Two-letter ISO country code'),
+};
+
 /**
  * The team's rules. Every field has a default so a new team works out of the box, and the
  * same schema validates every write, so a stored policy is always complete.
  */
 export const PolicySchema = z
   .object({
-    capacity: z.number().int().min(1).max(10_000).default(50),
-    dailyClaimLimit: z.number().int().min(0).max(10_000).default(20),
-    cooldownHours: hours.default(72),
-    followUpHours: hours.default(72),
-    dealDays: z.number().int().min(1).max(3650).default(30),
-    warnHours: hours.default(24),
-    dailyAllocation: z.number().int().min(0).max(10_000).default(40),
-    visitQuota: z.number().int().min(0).max(1000).default(8),
-    effectiveQuota: z.number().int().min(0).max(1000).default(2),
-    qcSampleRate: z.number().min(0).max(1).default(0.1),
-    timeZone: z
-      .string()
-      .max(64)
-      .refine(isTimeZone, { message: 'Unknown IANA time zone' })
-      .default('Asia/Shanghai'),
-    defaultCountry: z
-      .string()
-      .regex(/^[A-Z]{2}$/, 'Two-letter ISO country code')
-      .default('CN'),
+    capacity: policyFields.capacity.default(50),
+    dailyClaimLimit: policyFields.dailyClaimLimit.default(20),
+    cooldownHours: policyFields.cooldownHours.default(72),
+    followUpHours: policyFields.followUpHours.default(72),
+    dealDays: policyFields.dealDays.default(30),
+    warnHours: policyFields.warnHours.default(24),
+    dailyAllocation: policyFields.dailyAllocation.default(40),
+    visitQuota: policyFields.visitQuota.default(8),
+    effectiveQuota: policyFields.effectiveQuota.default(2),
+    qcSampleRate: policyFields.qcSampleRate.default(0.1),
+    timeZone: policyFields.timeZone.default('Asia/Shanghai'),
+    defaultCountry: policyFields.defaultCountry.default('CN'),
   })
   .strict();
 
@@ -39,7 +48,7 @@ export type Policy = z.infer<typeof PolicySchema>;
 export const DEFAULT_POLICY: Policy = PolicySchema.parse({});
 
 /** A manager's change: any subset of the fields, merged over the current policy. */
-export const PolicyPatchSchema = PolicySchema.partial().strict();
+export const PolicyPatchSchema = z.object(policyFields).partial().strict();
 
 export type PolicyPatch = z.infer<typeof PolicyPatchSchema>;
 

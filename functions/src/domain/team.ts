@@ -21,8 +21,9 @@ export type SaveMemberInput = {
 
 /**
  * An admin adds or edits a member. A rep who still owns leads keeps the rep role until the
- * leads are reassigned, so no lead is left with an owner who cannot work it; an admin
- * cannot lock themselves out.
+ * leads are reassigned, since only reps own leads. Deactivating such a rep is allowed (people
+ * leave); their leads stay theirs until a manager reassigns them or they are reclaimed. An
+ * admin cannot lock themselves out.
  */
 export function decideSaveMember({
   email,

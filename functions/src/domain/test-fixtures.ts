@@ -1,0 +1,74 @@
+import type { Lead } from './lead.js';
+import { newMember, type Member } from './member.js';
+import { DEFAULT_POLICY, type Policy } from './policy.js';
+import { addHours } from './time.js';
+import type { Decision, ViolationCode } from './violations.js';
+
+/** 09:00 on a Monday in Asia/Shanghai, the default team time zone. */
+export const NOW = new Date('2026-03-02T01:00:00Z');
+
+export function policy(overrides: Partial<Policy> = {}): Policy {
+  return { ...DEFAULT_POLICY, ...overrides };
+}
+
+export function aRep(overrides: Partial<Member> = {}): Member {
+  return {
+    ...newMember({ email: 'ana@example.com', name: 'Ana', role: 'rep', group: 'East' }, NOW),
+    ...overrides,
+  };
+}
+
+export function aManager(overrides: Partial<Member> = {}): Member {
+  return aRep({ email: 'mei@example.com', name: 'Mei', role: 'manager', group: '', ...overrides });
+}
+
+export function aLead(overrides: Partial<Lead> = {}): Lead {
+  const stamp = NOW.toISOString();
+
+  return {
+    id: 'lead-1',
+    company: 'Star Harbour Trading',
+    contactName: 'Li Wei',
+    title: 'Owner',
+    phone: '+86 138 0013 8000',
+    region: 'Pudong',
+    source: 'trade fair',
+    notes: '',
+    status: 'pool',
+    ownerEmail: null,
+    stage: 'new',
+    assignedAt: null,
+    lastFollowUpAt: null,
+    followUpDueAt: null,
+    dealDueAt: null,
+    closeReason: null,
+    closeNote: null,
+    cooldowns: {},
+    createdAt: stamp,
+    updatedAt: stamp,
+    ...overrides,
+  };
+}
+
+/** A lead `email` took at NOW under the default policy. */
+export function anOwnedLead(email: string, overrides: Partial<Lead> = {}): Lead {
+  return aLead({
+    status: 'owned',
+    ownerEmail: email,
+    assignedAt: NOW.toISOString(),
+    followUpDueAt: addHours(NOW, DEFAULT_POLICY.followUpHours).toISOString(),
+    dealDueAt: addHours(NOW, DEFAULT_POLICY.dealDays * 24).toISOString(),
+    ...overrides,
+  });
+}
+
+/** The decided value; a refusal fails the test with its code. */
+export function accepted<T>(decision: Decision<T>): T {
+  if (!decision.ok) throw new Error(`Expected success, got ${decision.violation.code}`);
+
+  return decision.value;
+}
+
+export function refusalOf(decision: Decision<unknown>): ViolationCode | 'none' {
+  return decision.ok ? 'none' : decision.violation.code;
+}
