@@ -33,6 +33,8 @@ export type Config = {
 
 export class ConfigError extends Error {}
 
+export const DEV_ADMIN = 'admin@example.com';
+
 /**
  * Reads the environment. On Cloud Functions (where K_SERVICE is set) the defaults are the
  * production ones, and dev auth is refused outright: a token of the form dev:<email>
@@ -58,11 +60,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
 
   const storeKind = vars.LEADPOOL_STORE ?? (deployed ? 'firestore' : 'sqlite');
 
+  // A local install with no configuration still has someone who can add the team.
+  const adminEmails =
+    vars.ADMIN_EMAILS.length === 0 && authMode === 'dev' ? [DEV_ADMIN] : vars.ADMIN_EMAILS;
+
   return {
     authMode,
     store:
       storeKind === 'sqlite' ? { kind: 'sqlite', path: vars.LEADPOOL_DB } : { kind: storeKind },
-    adminEmails: vars.ADMIN_EMAILS,
+    adminEmails,
     audiences: vars.LEADPOOL_AUDIENCES,
     quiet: vars.LEADPOOL_LOG === 'silent',
   };
