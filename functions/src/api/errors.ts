@@ -66,13 +66,17 @@ export function errorBody(code: ErrorCode, message: string, details?: Record<str
   return { error: details ? { code, message, details } : { code, message } };
 }
 
-/** The validation issues of a 400, each with the path of the field it is about. */
-export function invalidRequest(error: ZodError, where: string): ApiError {
-  const issues = error.issues.map((issue) => ({
+export type Issue = { path: string; message: string; code: string };
+
+/** Validation issues, each with the dotted path of the field it is about. */
+export function issuesOf(error: ZodError): Issue[] {
+  return error.issues.map((issue) => ({
     path: issue.path.map(String).join('.'),
     message: issue.message,
     code: issue.code,
   }));
+}
 
-  return new ApiError('INVALID_REQUEST', `The ${where} is not valid`, { issues });
+export function invalidRequest(error: ZodError, where: string): ApiError {
+  return new ApiError('INVALID_REQUEST', `The ${where} is not valid`, { issues: issuesOf(error) });
 }

@@ -18,7 +18,7 @@ import {
 } from '../../domain/lead.js';
 import { EmailSchema, isManager, type Member } from '../../domain/member.js';
 import type { Policy } from '../../domain/policy.js';
-import { ApiError, invalidRequest } from '../errors.js';
+import { ApiError, invalidRequest, issuesOf, type Issue } from '../errors.js';
 import { decided, mutate } from '../mutate.js';
 import { MAX_IMPORT_BODY_BYTES, parseBody, parseQuery } from '../request.js';
 import type { MemberRoute, RouteContext } from '../router.js';
@@ -132,11 +132,11 @@ export const leadRoutes: MemberRoute[] = [
     handle: async (context) => {
       const body = parseBody(context.request, ImportBodySchema, MAX_IMPORT_BODY_BYTES);
       const valid: { row: number; fields: NewLead }[] = [];
-      const invalid: { row: number; issues: unknown }[] = [];
+      const invalid: { row: number; issues: Issue[] }[] = [];
       body.leads.forEach((row, index) => {
         const parsed = NewLeadSchema.safeParse(row);
         if (parsed.success) valid.push({ row: index, fields: parsed.data });
-        else invalid.push({ row: index, issues: invalidRequest(parsed.error, 'row').details });
+        else invalid.push({ row: index, issues: issuesOf(parsed.error) });
       });
 
       return mutate(context, async (tx) => {
@@ -151,9 +151,13 @@ export const leadRoutes: MemberRoute[] = [
           body: {
             created: created.map(({ row, leadId }) => ({ row, leadId })),
             duplicates: duplicates.map(({ row, existingLeadId }) => ({ row, existingLeadId })),
+            // A row refused by a rule is refused for its owner: unknown, not a rep, or full.
             invalid: [
               ...invalid,
-              ...refused.map(({ row, error }) => ({ row, issues: { error } })),
+              ...refused.map(({ row, error }) => ({
+                row,
+                issues: [{ path: 'ownerEmail', message: error.message, code: error.code }],
+              })),
             ].sort((a, b) => a.row - b.row),
           },
         };
