@@ -77,6 +77,13 @@ export function issuesOf(error: ZodError): Issue[] {
   }));
 }
 
+/** A body that could not be read at all: its one issue is about the whole body. */
+export function unreadableBody(message: string): ApiError {
+  return new ApiError('INVALID_REQUEST', message, {
+    issues: [{ path: '', message, code: 'invalid_body' }],
+  });
+}
+
 export function invalidRequest(error: ZodError, where: string): ApiError {
   return new ApiError('INVALID_REQUEST', `The ${where} is not valid`, { issues: issuesOf(error) });
 }

@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 
 import type { HttpFunction, Request, Response } from '@google-cloud/functions-framework';
 
-import { errorBody } from './errors.js';
+import { jsonLogger } from '../log.js';
+import { errorBody, unreadableBody } from './errors.js';
 import type { Api } from './handler.js';
 import type { ApiRequest } from './request.js';
 
@@ -67,33 +68,33 @@ export function answerFrameworkErrorsAsJson(): void {
 function finalAnswer(error: unknown, res: ServerLike): void {
   if (res.headersSent) return;
 
-  const { status, body } = bodyFor(error);
+  const { status, body } = answerFor(error);
+  jsonLogger(status >= 500 ? 'ERROR' : 'WARNING', 'request refused by the framework', {
+    status,
+    error: error instanceof Error ? (status >= 500 ? error.stack : error.message) : String(error),
+  });
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.end(JSON.stringify(body));
 }
 
-function bodyFor(error: unknown): { status: number; body: unknown } {
-  const type = (error as { type?: unknown } | undefined)?.type;
+function answerFor(error: unknown): { status: number; body: unknown } {
+  if (error === undefined) return { status: 404, body: errorBody('NOT_FOUND', 'No such route') };
+
+  const { type, status } = (error ?? {}) as { type?: unknown; status?: unknown };
   if (type === 'entity.too.large') {
     return { status: 413, body: errorBody('PAYLOAD_TOO_LARGE', 'The body is too large') };
   }
 
-  if (type === 'entity.parse.failed') {
-    return { status: 400, body: errorBody('INVALID_REQUEST', 'The body is not valid JSON') };
+  // Body parser failures and undecodable paths carry a 4xx status: the request is at fault.
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const message =
+      type === 'entity.parse.failed'
+        ? 'The body is not valid JSON'
+        : 'The request could not be read';
+    const refusal = unreadableBody(message);
+    return { status: 400, body: errorBody(refusal.code, refusal.message, refusal.details) };
   }
 
-  if (typeof type === 'string') {
-    return {
-      status: 400,
-      body: errorBody('INVALID_REQUEST', 'The body could not be read as sent'),
-    };
-  }
-
-  if (error === undefined) return { status: 404, body: errorBody('NOT_FOUND', 'No such route') };
-
-  console.error(
-    JSON.stringify({ severity: 'ERROR', message: 'Framework error', error: String(error) }),
-  );
   return { status: 500, body: errorBody('INTERNAL', 'Internal error') };
 }

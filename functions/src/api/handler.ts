@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 
 import { VIOLATION_CODES, type ViolationCode } from '../domain/violations.js';
-import { ApiError, errorBody } from './errors.js';
+import { z } from 'zod';
+
+import { ApiError, errorBody, invalidRequest } from './errors.js';
 import type { ApiRequest, ApiResponse } from './request.js';
 import { compileRoutes, type ApiDeps, type Route } from './router.js';
 import { leadRoutes } from './routes/leads.js';
@@ -66,17 +68,27 @@ export function createApi(deps: ApiDeps, routes: readonly Route[] = ROUTES): Api
   };
 }
 
+const NowHeaderSchema = z.iso
+  .datetime({ offset: true, message: 'An ISO-8601 date and time, like 2026-03-02T09:00:00+08:00' })
+  .refine((value) => sameCalendarDate(value), 'No such date');
+
+/** 2026-02-30 parses as 2 March; a date that does not exist is refused instead. */
+function sameCalendarDate(value: string): boolean {
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number);
+  const probe = new Date(Date.UTC(year!, month! - 1, day!));
+
+  return probe.getUTCMonth() === month! - 1 && probe.getUTCDate() === day;
+}
+
 /** Dev mode lets a request set the clock, so deadlines can be tried without waiting. */
 function clockFor(request: ApiRequest, deps: ApiDeps): Date {
   const override = request.headers['x-leadpool-now'];
   if (override === undefined || !deps.devMode) return deps.clock();
 
-  const at = new Date(override);
-  if (Number.isNaN(at.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(override)) {
-    throw new ApiError('INVALID_REQUEST', 'X-Leadpool-Now must be an ISO-8601 date and time');
-  }
+  const parsed = NowHeaderSchema.safeParse(override);
+  if (!parsed.success) throw invalidRequest(parsed.error, 'X-Leadpool-Now header');
 
-  return at;
+  return new Date(parsed.data);
 }
 
 function errorResponse(error: unknown, deps: ApiDeps, requestId: string): ApiResponse {

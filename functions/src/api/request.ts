@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { ApiError, invalidRequest } from './errors.js';
+import { ApiError, invalidRequest, unreadableBody } from './errors.js';
 
 /** A request as the API sees it, whatever server delivered it. */
 export type ApiRequest = {
@@ -38,7 +38,7 @@ export function parseBody<T>(
     try {
       json = JSON.parse(raw.toString('utf8'));
     } catch {
-      throw new ApiError('INVALID_REQUEST', 'The body is not valid JSON');
+      throw unreadableBody('The body is not valid JSON');
     }
   }
 

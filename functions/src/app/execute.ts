@@ -46,7 +46,9 @@ export async function execute(
 ): Promise<Reply & { replayed: boolean }> {
   return store.transaction(async (tx) => {
     if (idempotency) {
-      const prior = await tx.getIdempotency(idempotency.id);
+      const stored = await tx.getIdempotency(idempotency.id);
+      // An expired record is forgotten: the key may be used afresh.
+      const prior = stored && new Date(stored.expiresAt) > now ? stored : null;
       if (prior && prior.requestHash !== idempotency.requestHash) {
         throw new ApiError(
           'IDEMPOTENCY_MISMATCH',
