@@ -7,6 +7,8 @@ export const EVENT_TYPES = [
   'lead.assigned',
   'lead.followed_up',
   'lead.closed',
+  'lead.reclaimed',
+  'lead.distributed',
   'member.saved',
   'policy.updated',
 ] as const;

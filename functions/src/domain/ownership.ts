@@ -51,6 +51,8 @@ function activeCooldowns(cooldowns: Record<string, string>, now: Date): Record<s
  */
 export function assertOwnerMatches(lead: Lead, owner: Member | null): void {
   const expected = lead.status === 'owned' ? lead.ownerEmail : null;
+  if (lead.status === 'owned' && !expected) throw new Error(`Owned lead ${lead.id} has no owner`);
+
   if ((owner?.email ?? null) !== expected) {
     throw new Error(`Lead ${lead.id} is owned by ${expected}, not ${owner?.email ?? 'nobody'}`);
   }
