@@ -4,7 +4,13 @@ import type { StoredEvent } from '../../functions/src/domain/events.js';
 import type { Lead } from '../../functions/src/domain/lead.js';
 import type { Member } from '../../functions/src/domain/member.js';
 import { DEFAULT_POLICY, type Policy } from '../../functions/src/domain/policy.js';
-import type { IdempotencyRecord, Store, StoreTransaction } from '../../functions/src/store/port.js';
+import type {
+  IdempotencyRecord,
+  JobRun,
+  JobRunFilter,
+  Store,
+  StoreTransaction,
+} from '../../functions/src/store/port.js';
 
 export type OpenedStore = { store: Store; dispose(): Promise<void> };
 
@@ -449,6 +455,122 @@ export function describeStoreContract(
             'alice@example.com',
             'bob@example.com',
             'carol@example.com',
+          ]);
+        }));
+    });
+
+    describe('overdue leads', () => {
+      // Earliest deadline per lead: the follow-up for most, the deal for 'deal-first'.
+      const owned = [
+        anOwnedLead('late-2', 'rep@example.com', { followUpDueAt: minutesLater(-10) }),
+        anOwnedLead('late-1', 'rep@example.com', { followUpDueAt: minutesLater(-30) }),
+        anOwnedLead('deal-first', 'rep@example.com', {
+          followUpDueAt: minutesLater(600),
+          dealDueAt: minutesLater(-20),
+        }),
+        anOwnedLead('exactly-now', 'rep@example.com', { followUpDueAt: minutesLater(0) }),
+        anOwnedLead('not-yet', 'rep@example.com', { followUpDueAt: minutesLater(1) }),
+      ];
+      const notOwned = [
+        anOwnedLead('won', 'rep@example.com', { status: 'customer', followUpDueAt: null }),
+        aLead('pool-1'),
+      ];
+
+      it('lists owned leads due at or before now, soonest first, and nothing else', () =>
+        withStore(async (store) => {
+          await seed(store, { leads: [...notOwned, ...owned] });
+
+          const page = await store.listOverdueLeads(NOW.toISOString(), 10, null);
+
+          expect(page.items.map((lead) => lead.id)).toEqual([
+            'late-1',
+            'deal-first',
+            'late-2',
+            'exactly-now',
+          ]);
+          expect(page.next).toBeNull();
+        }));
+
+      it('stops listing a lead once a follow-up moves its deadline past now', () =>
+        withStore(async (store) => {
+          await seed(store, { leads: owned });
+          await seed(store, { leads: [{ ...owned[0]!, followUpDueAt: minutesLater(60) }] });
+
+          const page = await store.listOverdueLeads(NOW.toISOString(), 10, null);
+
+          expect(page.items.map((lead) => lead.id)).not.toContain('late-2');
+        }));
+
+      it.skipIf(!capabilities.cursors)(
+        `pages through overdue leads with cursors, each exactly once (${NEEDS_CURSORS})`,
+        () =>
+          withStore(async (store) => {
+            await seed(store, { leads: owned });
+
+            const seen: string[] = [];
+            let page = await store.listOverdueLeads(NOW.toISOString(), 3, null);
+            seen.push(...page.items.map((lead) => lead.id));
+            while (page.next && seen.length <= owned.length) {
+              page = await store.listOverdueLeads(NOW.toISOString(), 3, page.next);
+              seen.push(...page.items.map((lead) => lead.id));
+            }
+
+            expect(seen).toEqual(['late-1', 'deal-first', 'late-2', 'exactly-now']);
+          }),
+      );
+    });
+
+    describe('job ledger', () => {
+      const aRun = (id: string, fields: Partial<JobRun> = {}): JobRun => ({
+        id,
+        job: 'reclaim',
+        trigger: 'scheduler',
+        triggeredBy: 'scheduler@example.iam.gserviceaccount.com',
+        scheduleTime: null,
+        day: null,
+        status: 'done',
+        startedAt: NOW.toISOString(),
+        endedAt: minutesLater(1),
+        counts: { overdue: 3, reassigned: 2 },
+        error: null,
+        ...fields,
+      });
+
+      it('saves a run and replaces it when saved again', () =>
+        withStore(async (store) => {
+          await store.saveJobRun(aRun('r-1', { status: 'running', endedAt: null }));
+          await store.saveJobRun(aRun('r-1'));
+
+          expect(await store.listJobRuns(10)).toEqual([aRun('r-1')]);
+        }));
+
+      it('lists the latest runs first, up to the limit', () =>
+        withStore(async (store) => {
+          await store.saveJobRun(aRun('old', { startedAt: minutesLater(-60) }));
+          await store.saveJobRun(aRun('new', { startedAt: minutesLater(0), job: 'distribute' }));
+          await store.saveJobRun(aRun('mid', { startedAt: minutesLater(-30) }));
+
+          const runs = await store.listJobRuns(2);
+
+          expect(runs.map((run) => run.id)).toEqual(['new', 'mid']);
+        }));
+
+      it('finds runs by job, status, day and schedule time', () =>
+        withStore(async (store) => {
+          await store.saveJobRun(aRun('d-1', { job: 'distribute', day: '2026-03-02' }));
+          await store.saveJobRun(aRun('d-2', { job: 'distribute', day: '2026-03-03' }));
+          await store.saveJobRun(
+            aRun('r-1', { scheduleTime: '2026-03-02T01:00:00Z', status: 'running' }),
+          );
+
+          const ids = async (filter: JobRunFilter) =>
+            (await store.findJobRuns(filter)).map((run) => run.id);
+
+          expect(await ids({ job: 'distribute', day: '2026-03-02' })).toEqual(['d-1']);
+          expect(await ids({ job: 'reclaim', status: 'running' })).toEqual(['r-1']);
+          expect(await ids({ job: 'reclaim', status: 'done' })).toEqual([]);
+          expect(await ids({ job: 'reclaim', scheduleTime: '2026-03-02T01:00:00Z' })).toEqual([
+            'r-1',
           ]);
         }));
     });

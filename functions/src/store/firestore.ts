@@ -10,12 +10,16 @@ import type {
 import { z } from 'zod';
 
 import { StoredEventSchema, type StoredEvent } from '../domain/events.js';
-import { LeadSchema, type Lead } from '../domain/lead.js';
+import { LeadSchema, nextDueAt, type Lead } from '../domain/lead.js';
 import { MemberSchema, type Member } from '../domain/member.js';
 import { DEFAULT_POLICY, PolicySchema, type Policy } from '../domain/policy.js';
 import {
   IdempotencyRecordSchema,
+  JobRunSchema,
+  type DuePosition,
   type IdempotencyRecord,
+  type JobRun,
+  type JobRunFilter,
   type Page,
   type PoolPosition,
   type Store,
@@ -65,6 +69,8 @@ function refsFor(db: Firestore) {
     leads: db.collection('leads'),
     members: db.collection('members'),
     events: db.collection('events'),
+    jobRuns: db.collection('jobRuns'),
+    jobRun: (id: string) => db.collection('jobRuns').doc(id),
     lead: (id: string) => db.collection('leads').doc(id),
     member: (email: string) => db.collection('members').doc(email),
     policy: () => db.collection('settings').doc('policy'),
@@ -137,7 +143,8 @@ class FirestoreTransaction implements StoreTransaction {
   }
 
   saveLead(lead: Lead): void {
-    this.t.set(this.refs.lead(lead.id), LeadSchema.parse(lead));
+    // `dueAt` exists for the overdue index only; reading a lead back drops it again.
+    this.t.set(this.refs.lead(lead.id), { ...LeadSchema.parse(lead), dueAt: nextDueAt(lead) });
   }
 
   saveMember(member: Member): void {
@@ -243,6 +250,49 @@ export class FirestoreStore implements Store {
       .get();
 
     return parseDocs(StoredEventSchema, snapshot);
+  }
+
+  async listOverdueLeads(
+    now: string,
+    limit: number,
+    after: DuePosition | null,
+  ): Promise<Page<Lead, DuePosition>> {
+    const ordered = this.refs.leads
+      .where('status', '==', 'owned')
+      .where('dueAt', '<=', now)
+      .orderBy('dueAt')
+      .orderBy('id');
+    const from = after ? ordered.startAfter(after.dueAt, after.id) : ordered;
+
+    const leads = parseDocs(LeadSchema, await from.limit(limit + 1).get());
+    const items = leads.slice(0, limit);
+    const last = items[items.length - 1];
+    const next =
+      leads.length > limit && last ? { dueAt: nextDueAt(last) ?? now, id: last.id } : null;
+
+    return { items, next };
+  }
+
+  async saveJobRun(run: JobRun): Promise<void> {
+    await this.refs.jobRun(run.id).set(JobRunSchema.parse(run));
+  }
+
+  async findJobRuns(filter: JobRunFilter): Promise<JobRun[]> {
+    let query = this.refs.jobRuns.where('job', '==', filter.job);
+    if (filter.status !== undefined) query = query.where('status', '==', filter.status);
+    if (filter.day !== undefined) query = query.where('day', '==', filter.day);
+    if (filter.scheduleTime !== undefined) {
+      query = query.where('scheduleTime', '==', filter.scheduleTime);
+    }
+
+    const runs = parseDocs(JobRunSchema, await query.get());
+    return runs.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  }
+
+  async listJobRuns(limit: number): Promise<JobRun[]> {
+    const snapshot = await this.refs.jobRuns.orderBy('startedAt', 'desc').limit(limit).get();
+
+    return parseDocs(JobRunSchema, snapshot);
   }
 
   async close(): Promise<void> {

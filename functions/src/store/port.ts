@@ -17,10 +17,45 @@ export const IdempotencyRecordSchema = z.object({
 
 export type IdempotencyRecord = z.infer<typeof IdempotencyRecordSchema>;
 
+export const JOB_NAMES = ['reclaim', 'distribute', 'qc-sample', 'sheet-sync'] as const;
+
+export type JobName = (typeof JOB_NAMES)[number];
+
+export type JobTrigger = 'scheduler' | 'admin' | 'local';
+
+/** One run of a scheduled job: the ledger managers read to see what ran and what it did. */
+export const JobRunSchema = z.object({
+  id: z.string(),
+  job: z.enum(JOB_NAMES),
+  trigger: z.enum(['scheduler', 'admin', 'local']),
+  triggeredBy: z.string(),
+  /** Cloud Scheduler's schedule time, the same on every retry of one firing. */
+  scheduleTime: z.string().nullable(),
+  /** The team day the run was for, for jobs that run once a day. */
+  day: z.string().nullable(),
+  status: z.enum(['running', 'done', 'failed', 'interrupted']),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  counts: z.record(z.string(), z.number()),
+  error: z.string().nullable(),
+});
+
+export type JobRun = z.infer<typeof JobRunSchema>;
+
+export type JobRunFilter = {
+  job: JobName;
+  status?: JobRun['status'];
+  day?: string;
+  scheduleTime?: string;
+};
+
 /** Where a page of the pool ends: the pool is ordered oldest first, then by id. */
 export type PoolPosition = { createdAt: string; id: string };
 
-export type Page<T> = { items: T[]; next: PoolPosition | null };
+/** Where a page of overdue leads ends: they are ordered by their earliest due time. */
+export type DuePosition = { dueAt: string; id: string };
+
+export type Page<T, P = PoolPosition> = { items: T[]; next: P | null };
 
 /**
  * One transaction. All reads come before the first write, as Firestore requires; the
@@ -63,5 +98,21 @@ export interface Store {
   listPool(limit: number, after: PoolPosition | null): Promise<Page<Lead>>;
   listOwnedLeads(email: string): Promise<Lead[]>;
   listLeadEvents(leadId: string): Promise<StoredEvent[]>;
+
+  /**
+   * Owned leads whose earliest deadline is at or before `now`, soonest first. Served by an
+   * index on the due time, so its cost follows the overdue leads, not all leads.
+   */
+  listOverdueLeads(
+    now: string,
+    limit: number,
+    after: DuePosition | null,
+  ): Promise<Page<Lead, DuePosition>>;
+
+  saveJobRun(run: JobRun): Promise<void>;
+  findJobRuns(filter: JobRunFilter): Promise<JobRun[]>;
+  /** The latest runs of every job, newest first. */
+  listJobRuns(limit: number): Promise<JobRun[]>;
+
   close(): Promise<void>;
 }

@@ -4,12 +4,16 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
 import { StoredEventSchema, type StoredEvent } from '../domain/events.js';
-import { LeadSchema, type Lead } from '../domain/lead.js';
+import { LeadSchema, nextDueAt, type Lead } from '../domain/lead.js';
 import { MemberSchema, type Member } from '../domain/member.js';
 import { DEFAULT_POLICY, PolicySchema, type Policy } from '../domain/policy.js';
 import {
   IdempotencyRecordSchema,
+  JobRunSchema,
+  type DuePosition,
   type IdempotencyRecord,
+  type JobRun,
+  type JobRunFilter,
   type Page,
   type PoolPosition,
   type Store,
@@ -22,9 +26,11 @@ const SCHEMA = `
     status TEXT NOT NULL,
     owner_email TEXT,
     created_at TEXT NOT NULL,
+    due_at TEXT,
     doc TEXT NOT NULL
   );
   CREATE INDEX IF NOT EXISTS leads_by_status_age ON leads (status, created_at, id);
+  CREATE INDEX IF NOT EXISTS leads_by_status_due ON leads (status, due_at, id);
   CREATE INDEX IF NOT EXISTS leads_by_owner ON leads (owner_email, status);
   CREATE TABLE IF NOT EXISTS members (email TEXT PRIMARY KEY, doc TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS settings (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
@@ -37,6 +43,17 @@ const SCHEMA = `
     doc TEXT NOT NULL
   );
   CREATE INDEX IF NOT EXISTS events_by_lead ON events (lead_id, at, seq);
+  CREATE TABLE IF NOT EXISTS job_runs (
+    id TEXT PRIMARY KEY,
+    job TEXT NOT NULL,
+    status TEXT NOT NULL,
+    day TEXT,
+    schedule_time TEXT,
+    started_at TEXT NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS job_runs_by_job ON job_runs (job, status);
+  CREATE INDEX IF NOT EXISTS job_runs_by_start ON job_runs (started_at);
   CREATE TABLE IF NOT EXISTS idempotency (
     id TEXT PRIMARY KEY,
     expires_at TEXT NOT NULL,
@@ -45,6 +62,13 @@ const SCHEMA = `
 `;
 
 type DocRow = { doc: string };
+
+type JobRunQuery = {
+  job: string;
+  status: string | null;
+  day: string | null;
+  scheduleTime: string | null;
+};
 
 /** A document read back is checked against its schema: a corrupt row fails loudly. */
 function parseDoc<T>(schema: { parse(value: unknown): T }, row: DocRow | undefined): T | null {
@@ -61,9 +85,11 @@ function statementsFor(db: Database.Database) {
     ),
     idempotency: db.prepare<[string], DocRow>('SELECT doc FROM idempotency WHERE id = ?'),
     saveLead: db.prepare(
-      `INSERT INTO leads (id, status, owner_email, created_at, doc) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO leads (id, status, owner_email, created_at, due_at, doc)
+       VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET
-         status = excluded.status, owner_email = excluded.owner_email, doc = excluded.doc`,
+         status = excluded.status, owner_email = excluded.owner_email,
+         due_at = excluded.due_at, doc = excluded.doc`,
     ),
     saveMember: db.prepare(
       `INSERT INTO members (email, doc) VALUES (?, ?)
@@ -92,6 +118,30 @@ function statementsFor(db: Database.Database) {
     ),
     owned: db.prepare<[string], DocRow>(
       `SELECT doc FROM leads WHERE owner_email = ? AND status = 'owned' ORDER BY created_at, id`,
+    ),
+    overdueFirst: db.prepare<[string, number], DocRow>(
+      `SELECT doc FROM leads WHERE status = 'owned' AND due_at <= ?
+       ORDER BY due_at, id LIMIT ?`,
+    ),
+    overdueAfter: db.prepare<[string, string, string, string, number], DocRow>(
+      `SELECT doc FROM leads WHERE status = 'owned' AND due_at <= ?
+         AND (due_at > ? OR (due_at = ? AND id > ?))
+       ORDER BY due_at, id LIMIT ?`,
+    ),
+    saveJobRun: db.prepare(
+      `INSERT INTO job_runs (id, job, status, day, schedule_time, started_at, doc)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET status = excluded.status, doc = excluded.doc`,
+    ),
+    jobRunsMatching: db.prepare<[JobRunQuery], DocRow>(
+      `SELECT doc FROM job_runs WHERE job = @job
+         AND (@status IS NULL OR status = @status)
+         AND (@day IS NULL OR day = @day)
+         AND (@scheduleTime IS NULL OR schedule_time = @scheduleTime)
+       ORDER BY started_at DESC`,
+    ),
+    latestJobRuns: db.prepare<[number], DocRow>(
+      'SELECT doc FROM job_runs ORDER BY started_at DESC, id LIMIT ?',
     ),
     leadEvents: db.prepare<[string], DocRow>(
       'SELECT doc FROM events WHERE lead_id = ? ORDER BY at, seq',
@@ -176,7 +226,8 @@ class SqliteTransaction implements StoreTransaction {
   saveLead(lead: Lead): void {
     this.write();
     const doc = JSON.stringify(LeadSchema.parse(lead));
-    this.sql.saveLead.run(lead.id, lead.status, lead.ownerEmail, lead.createdAt, doc);
+    const dueAt = nextDueAt(lead);
+    this.sql.saveLead.run(lead.id, lead.status, lead.ownerEmail, lead.createdAt, dueAt, doc);
   }
 
   saveMember(member: Member): void {
@@ -300,6 +351,58 @@ export class SqliteStore implements Store {
     return this.readSql.leadEvents
       .all(leadId)
       .map((row) => StoredEventSchema.parse(JSON.parse(row.doc)));
+  }
+
+  async listOverdueLeads(
+    now: string,
+    limit: number,
+    after: DuePosition | null,
+  ): Promise<Page<Lead, DuePosition>> {
+    const rows = after
+      ? this.readSql.overdueAfter.all(now, after.dueAt, after.dueAt, after.id, limit + 1)
+      : this.readSql.overdueFirst.all(now, limit + 1);
+    const leads = rows.map((row) => LeadSchema.parse(JSON.parse(row.doc)));
+    const items = leads.slice(0, limit);
+    const last = items[items.length - 1];
+    const next =
+      leads.length > limit && last ? { dueAt: nextDueAt(last) ?? now, id: last.id } : null;
+
+    return { items, next };
+  }
+
+  async saveJobRun(run: JobRun): Promise<void> {
+    const doc = JSON.stringify(JobRunSchema.parse(run));
+    // Ledger writes go through the writer, behind any transaction of this process.
+    await this.transaction(async () => {
+      this.writeSql.saveJobRun.run(
+        run.id,
+        run.job,
+        run.status,
+        run.day,
+        run.scheduleTime,
+        run.startedAt,
+        doc,
+      );
+    });
+  }
+
+  async findJobRuns(filter: JobRunFilter): Promise<JobRun[]> {
+    const query: JobRunQuery = {
+      job: filter.job,
+      status: filter.status ?? null,
+      day: filter.day ?? null,
+      scheduleTime: filter.scheduleTime ?? null,
+    };
+
+    return this.readSql.jobRunsMatching
+      .all(query)
+      .map((row) => JobRunSchema.parse(JSON.parse(row.doc)));
+  }
+
+  async listJobRuns(limit: number): Promise<JobRun[]> {
+    return this.readSql.latestJobRuns
+      .all(limit)
+      .map((row) => JobRunSchema.parse(JSON.parse(row.doc)));
   }
 
   async close(): Promise<void> {
