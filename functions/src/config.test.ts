@@ -9,6 +9,7 @@ describe('loadConfig', () => {
     expect(config.authMode).toBe('dev');
     expect(config.store).toEqual({ kind: 'sqlite', path: './.leadpool/leadpool.db' });
     expect(config.adminEmails).toEqual([DEV_ADMIN]);
+    expect(config.runJobs).toBe(true);
   });
 
   it('defaults to Google auth and Firestore on Cloud Functions', () => {
@@ -17,6 +18,7 @@ describe('loadConfig', () => {
     expect(config.authMode).toBe('google');
     expect(config.store).toEqual({ kind: 'firestore' });
     expect(config.adminEmails).toEqual([]);
+    expect(config.runJobs).toBe(false);
   });
 
   it('refuses dev auth on Cloud Functions', () => {

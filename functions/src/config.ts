@@ -19,7 +19,9 @@ const EnvSchema = z.object({
   LEADPOOL_DB: z.string().default('./.leadpool/leadpool.db'),
   ADMIN_EMAILS: list.pipe(z.array(EmailSchema)),
   LEADPOOL_AUDIENCES: list,
+  LEADPOOL_SCHEDULER_EMAILS: list.pipe(z.array(EmailSchema)),
   LEADPOOL_LOG: z.enum(['json', 'silent']).default('json'),
+  LEADPOOL_RUN_JOBS: z.enum(['true', 'false']).optional(),
 });
 
 export type Config = {
@@ -28,6 +30,10 @@ export type Config = {
   adminEmails: string[];
   /** The token audiences accepted in google mode: the add-on's OAuth client id(s). */
   audiences: string[];
+  /** The service account(s) Cloud Scheduler signs its OIDC tokens as. */
+  schedulerEmails: string[];
+  /** Run the scheduled jobs in this process, as a local install has no Cloud Scheduler. */
+  runJobs: boolean;
   quiet: boolean;
 };
 
@@ -70,6 +76,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       storeKind === 'sqlite' ? { kind: 'sqlite', path: vars.LEADPOOL_DB } : { kind: storeKind },
     adminEmails,
     audiences: vars.LEADPOOL_AUDIENCES,
+    schedulerEmails: vars.LEADPOOL_SCHEDULER_EMAILS,
+    runJobs: vars.LEADPOOL_RUN_JOBS ? vars.LEADPOOL_RUN_JOBS === 'true' : !deployed,
     quiet: vars.LEADPOOL_LOG === 'silent',
   };
 }

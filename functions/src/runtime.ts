@@ -5,6 +5,7 @@ import { randomId } from './app/ids.js';
 import { ensureAdmins } from './app/team.js';
 import { createIdTokenVerifier } from './auth/google-token.js';
 import type { Config } from './config.js';
+import { startLocalScheduler } from './jobs/local-scheduler.js';
 import { jsonLogger, silentLogger } from './log.js';
 import type { Store } from './store/port.js';
 
@@ -22,7 +23,7 @@ export async function openStore(config: Config): Promise<Store> {
   return new FirestoreStore(new Firestore());
 }
 
-export type Runtime = { api: Api; store: Store; deps: ApiDeps };
+export type Runtime = { api: Api; store: Store; deps: ApiDeps; close(): Promise<void> };
 
 /** Everything a server needs, built from configuration, with the first admins in place. */
 export async function createRuntime(config: Config, store?: Store): Promise<Runtime> {
@@ -39,10 +40,21 @@ export async function createRuntime(config: Config, store?: Store): Promise<Runt
     log,
     clock: () => new Date(),
     devMode: config.authMode === 'dev',
+    schedulerEmails: config.schedulerEmails,
   };
 
   const added = await ensureAdmins(opened, config.adminEmails, deps.clock(), randomId);
   if (added.length > 0) log('NOTICE', 'Added the first admins', { emails: added });
 
-  return { api: createApi(deps), store: opened, deps };
+  const scheduler = config.runJobs ? startLocalScheduler(deps, deps.clock) : null;
+
+  return {
+    api: createApi(deps),
+    store: opened,
+    deps,
+    close: async () => {
+      scheduler?.stop();
+      await opened.close();
+    },
+  };
 }

@@ -112,6 +112,7 @@ describe('an unexpected error', () => {
         log: (severity, message, fields = {}) => logs.push({ severity, message, ...fields }),
         clock: () => new Date(NOW),
         devMode: true,
+        schedulerEmails: [],
       },
       routes,
     );

@@ -23,6 +23,9 @@ import { createTestSigner, TEST_AUDIENCE, type TestSigner } from './id-tokens.js
 
 export const ADMIN = 'admin@example.com';
 
+/** The scheduler's service account, as the test API is configured to recognise it. */
+export const SCHEDULER = 'scheduler@leadpool-test.iam.gserviceaccount.com';
+
 export type LogLine = { severity: Severity; message: string } & LogFields;
 
 export type TestApi = {
@@ -60,6 +63,7 @@ export async function startTestApi(options: { auth?: 'dev' | 'google' } = {}): P
     log: (severity, message, fields = {}) => logs.push({ severity, message, ...fields }),
     clock: () => new Date(),
     devMode: options.auth !== 'google',
+    schedulerEmails: [SCHEDULER],
   };
   await ensureAdmins(store, [ADMIN], deps.clock(), randomId);
 

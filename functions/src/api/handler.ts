@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 
+import { systemActor } from '../app/actor.js';
 import { VIOLATION_CODES, type ViolationCode } from '../domain/violations.js';
 import { z } from 'zod';
 
 import { ApiError, errorBody, invalidRequest } from './errors.js';
 import type { ApiRequest, ApiResponse } from './request.js';
 import { compileRoutes, type ApiDeps, type Route } from './router.js';
+import { jobRoutes } from './routes/jobs.js';
 import { leadRoutes } from './routes/leads.js';
 import { teamRoutes } from './routes/team.js';
 
@@ -18,6 +20,7 @@ export const ROUTES: readonly Route[] = [
   },
   ...teamRoutes,
   ...leadRoutes,
+  ...jobRoutes,
 ];
 
 export type Api = (request: ApiRequest) => Promise<ApiResponse>;
@@ -47,17 +50,26 @@ export function createApi(deps: ApiDeps, routes: readonly Route[] = ROUTES): Api
         response = await route.handle(request);
       } else {
         email = await deps.authenticate(request.headers.authorization);
-        const member = await deps.store.getMember(email);
-        if (!member || !member.active) {
-          throw new ApiError('FORBIDDEN', `${email} is not an active member of this team`);
-        }
+        if (deps.schedulerEmails.includes(email)) {
+          if (!route.roles.includes('scheduler')) {
+            throw new ApiError('FORBIDDEN', 'The scheduler may only run jobs');
+          }
 
-        if (!route.roles.includes(member.role)) {
-          throw new ApiError('FORBIDDEN', `A ${member.role} cannot do this`);
-        }
+          const actor = systemActor(email, requestId, now);
+          response = await route.handle({ request, params, deps, actor, scheduler: true });
+        } else {
+          const member = await deps.store.getMember(email);
+          if (!member || !member.active) {
+            throw new ApiError('FORBIDDEN', `${email} is not an active member of this team`);
+          }
 
-        const actor = { member, relayedBy: null, requestId, now };
-        response = await route.handle({ request, params, deps, actor });
+          if (!route.roles.includes(member.role)) {
+            throw new ApiError('FORBIDDEN', `A ${member.role} cannot do this`);
+          }
+
+          const actor = { member, relayedBy: null, requestId, now };
+          response = await route.handle({ request, params, deps, actor, scheduler: false });
+        }
       }
     } catch (error) {
       response = errorResponse(error, deps, requestId);

@@ -14,6 +14,8 @@ export type ApiDeps = {
   clock: () => Date;
   /** Dev mode lets a request set the server's clock with X-Leadpool-Now. */
   devMode: boolean;
+  /** Identities of the Cloud Scheduler service account(s), allowed on job routes only. */
+  schedulerEmails: readonly string[];
 };
 
 export type RouteContext = {
@@ -21,15 +23,20 @@ export type RouteContext = {
   params: Record<string, string>;
   deps: ApiDeps;
   actor: Actor;
+  /** The caller is Cloud Scheduler, not a member; its actor is a system actor. */
+  scheduler: boolean;
 };
 
 type Method = 'GET' | 'POST' | 'PUT';
+
+/** A member role, or the scheduler's service account. */
+export type Access = Role | 'scheduler';
 
 /** A route for members: `roles` says who may call it, the handler checks ownership. */
 export type MemberRoute = {
   method: Method;
   path: string;
-  roles: readonly Role[];
+  roles: readonly Access[];
   handle: (context: RouteContext) => Promise<ApiResponse>;
 };
 

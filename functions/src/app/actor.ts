@@ -8,3 +8,27 @@ export type Actor = {
   requestId: string | null;
   now: Date;
 };
+
+/**
+ * The actor of work nobody asked for in person: a scheduled job or the server itself. Only
+ * the email is ever read from its member; it names the job in every event it writes.
+ */
+export function systemActor(name: string, requestId: string | null, now: Date): Actor {
+  const at = now.toISOString();
+  const member: Member = {
+    email: name,
+    name,
+    role: 'manager',
+    group: '',
+    capacity: 0,
+    active: false,
+    ownedCount: 0,
+    claimsDay: null,
+    claimsOnDay: 0,
+    lastAssignedAt: null,
+    createdAt: at,
+    updatedAt: at,
+  };
+
+  return { member, relayedBy: null, requestId, now };
+}

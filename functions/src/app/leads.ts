@@ -1,5 +1,10 @@
 import { ApiError } from '../api/errors.js';
-import { changes as emptyChanges, type Changes } from '../domain/changes.js';
+import {
+  changes as emptyChanges,
+  latestOnly,
+  mergeChanges,
+  type Changes,
+} from '../domain/changes.js';
 import type { CloseReason, Lead, NewLead } from '../domain/lead.js';
 import { leadKeys } from '../domain/lead-keys.js';
 import { decideClose, decideCreate, decideFollowUp } from '../domain/lifecycle.js';
@@ -109,22 +114,13 @@ export async function importLeads(
     // Later rows see this row's keys and its owner's new count.
     for (const { key } of decision.value.keys) existingByKey.set(key, id);
     for (const member of decision.value.members) owners.set(member.email, member);
-    mergeInto(all, decision.value);
+    mergeChanges(all, decision.value);
     outcomes.push({ row, outcome: 'created', leadId: id });
   }
 
-  // Owners appear once each, with their final count.
-  all.members = [...new Map(all.members.map((m) => [m.email, m])).values()];
-  applyChanges(tx, all, actor, newId);
+  applyChanges(tx, latestOnly(all), actor, newId);
 
   return outcomes;
-}
-
-function mergeInto(target: Changes, more: Changes): void {
-  target.leads.push(...more.leads);
-  target.members.push(...more.members);
-  target.keys.push(...more.keys);
-  target.events.push(...more.events);
 }
 
 export type ClaimResult = { lead: Lead; released: Lead[] };

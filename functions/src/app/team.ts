@@ -4,7 +4,7 @@ import type { Policy, PolicyPatch } from '../domain/policy.js';
 import { applyPolicyPatch, decideSaveMember, type MemberFields } from '../domain/team.js';
 import type { Decision } from '../domain/violations.js';
 import type { Store, StoreTransaction } from '../store/port.js';
-import type { Actor } from './actor.js';
+import { systemActor, type Actor } from './actor.js';
 import { applyChanges, type NewId } from './apply.js';
 
 export async function saveMember(
@@ -80,13 +80,7 @@ export async function ensureAdmins(
       });
       if (!decision.ok) throw new Error(decision.violation.message);
 
-      const system: Actor = {
-        member: { ...admin, email: SYSTEM },
-        relayedBy: null,
-        requestId: null,
-        now,
-      };
-      applyChanges(tx, decision.value, system, newId);
+      applyChanges(tx, decision.value, systemActor(SYSTEM, null, now), newId);
       return true;
     });
     if (created) added.push(email);

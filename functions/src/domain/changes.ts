@@ -18,3 +18,20 @@ export function changes(parts: Partial<Changes>): Changes {
     events: parts.events ?? [],
   };
 }
+
+/** Adds `more` to `target`, so several decisions in one transaction write once, in order. */
+export function mergeChanges(target: Changes, more: Changes): void {
+  target.leads.push(...more.leads);
+  target.members.push(...more.members);
+  target.keys.push(...more.keys);
+  target.events.push(...more.events);
+}
+
+/** Each document once, in its last state: later decisions saw the earlier ones' writes. */
+export function latestOnly(all: Changes): Changes {
+  return {
+    ...all,
+    leads: [...new Map(all.leads.map((lead) => [lead.id, lead])).values()],
+    members: [...new Map(all.members.map((member) => [member.email, member])).values()],
+  };
+}

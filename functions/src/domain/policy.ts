@@ -20,6 +20,8 @@ const policyFields = {
   qcSampleRate: z.number().min(0).max(1),
   timeZone: z.string().max(64).refine(isTimeZone, { message: 'Unknown IANA time zone' }),
   defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'Two-letter ISO country code'),
+  /** When the morning distribution runs, in the team's time zone. */
+  distributionTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'A time of day as HH:MM'),
 };
 
 /**
@@ -40,6 +42,7 @@ export const PolicySchema = z
     qcSampleRate: policyFields.qcSampleRate.default(0.1),
     timeZone: policyFields.timeZone.default('Asia/Shanghai'),
     defaultCountry: policyFields.defaultCountry.default('CN'),
+    distributionTime: policyFields.distributionTime.default('08:30'),
   })
   .strict();
 

@@ -30,3 +30,21 @@ export function teamDay(at: Date, timeZone: string): string {
 export function iso(at: Date): string {
   return at.toISOString();
 }
+
+const clockFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The wall-clock time (HH:MM, 24-hour) that `at` shows in the team's time zone. */
+export function teamTime(at: Date, timeZone: string): string {
+  let format = clockFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    clockFormats.set(timeZone, format);
+  }
+
+  return format.format(at);
+}

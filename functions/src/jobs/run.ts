@@ -1,0 +1,51 @@
+import { systemActor } from '../app/actor.js';
+import { teamDay } from '../domain/time.js';
+import type { JobName, JobRun, JobTrigger } from '../store/port.js';
+import { distributeMorning } from './distribute.js';
+import { recordRun, type JobDeps } from './ledger.js';
+import { reclaimOverdue } from './reclaim.js';
+
+export type RunnableJob = Extract<JobName, 'reclaim' | 'distribute'>;
+
+export type JobRequest = {
+  job: RunnableJob;
+  trigger: JobTrigger;
+  triggeredBy: string;
+  /** Cloud Scheduler's X-CloudScheduler-ScheduleTime: retries of one firing share it. */
+  scheduleTime: string | null;
+  now: Date;
+};
+
+export type JobAnswer = { run: JobRun; fresh: boolean };
+
+/**
+ * Runs a job unless it already ran for this firing (a scheduler retry) or, for the morning
+ * distribution, already finished for this team day. Those cases answer the earlier run.
+ */
+export async function runJob(deps: JobDeps, request: JobRequest): Promise<JobAnswer> {
+  const { job, scheduleTime, now } = request;
+  if (scheduleTime !== null) {
+    const earlier = await deps.store.findJobRuns({ job, scheduleTime });
+    const answered = earlier.find((run) => run.status === 'running' || run.status === 'done');
+    if (answered) return { run: answered, fresh: false };
+  }
+
+  const policy = await deps.store.getPolicy();
+  const day = job === 'distribute' ? teamDay(now, policy.timeZone) : null;
+  if (day !== null) {
+    const [done] = await deps.store.findJobRuns({ job, day, status: 'done' });
+    if (done) return { run: done, fresh: false };
+  }
+
+  const run = await recordRun(deps, { ...request, day }, async (runId) => {
+    const actor = systemActor(`job:${job}`, runId, now);
+    const counts =
+      job === 'reclaim'
+        ? await reclaimOverdue(deps, now, actor)
+        : await distributeMorning(deps, now, actor);
+
+    return { ...counts };
+  });
+
+  return { run, fresh: true };
+}
