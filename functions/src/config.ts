@@ -37,7 +37,9 @@ export type Config = {
   quiet: boolean;
 };
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
 
 export const DEV_ADMIN = 'admin@example.com';
 

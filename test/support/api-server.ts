@@ -44,7 +44,7 @@ let registered = 0;
  * the first admin. `auth: 'google'` verifies real RS256 tokens signed by a test key.
  */
 export async function startTestApi(options: { auth?: 'dev' | 'google' } = {}): Promise<TestApi> {
-  answerFrameworkErrorsAsJson();
+  answerFrameworkErrorsAsJson({ load: true });
 
   const dir = mkdtempSync(join(tmpdir(), 'leadpool-api-'));
   const store = new SqliteStore(join(dir, 'leadpool.db'));

@@ -49,20 +49,28 @@ let installed = false;
  * The Functions Framework parses JSON bodies before the function runs and answers a body it
  * cannot parse with an HTML error page. This gives such requests the API's JSON error
  * instead, by handing the framework's Express app a final handler of ours. It patches the
- * Express copy the framework itself loads, before the framework builds its app.
+ * Express copy the framework itself loads, and must run before the framework builds its app.
+ *
+ * The framework's command line loads Express before it loads the function, so the patch is
+ * free there. Elsewhere Express is only loaded when `load` asks for it (a test server does),
+ * so a cold start that has not loaded it yet does not pay for it.
  */
-export function answerFrameworkErrorsAsJson(): void {
-  if (installed) return;
+export function answerFrameworkErrorsAsJson(options: { load?: boolean } = {}): boolean {
+  if (installed) return true;
 
   const fromHere = createRequire(import.meta.url);
   const fromFramework = createRequire(fromHere.resolve('@google-cloud/functions-framework'));
-  const express = fromFramework('express') as { application: ExpressApplication };
-  const handle = express.application.handle;
+  const expressPath = fromFramework.resolve('express');
+  if (!options.load && !fromFramework.cache[expressPath]) return false;
 
+  const express = fromFramework(expressPath) as { application: ExpressApplication };
+  const handle = express.application.handle;
   express.application.handle = function (req, res, callback) {
     handle.call(this, req, res, callback ?? ((error) => finalAnswer(error, res)));
   };
   installed = true;
+
+  return true;
 }
 
 function finalAnswer(error: unknown, res: ServerLike): void {

@@ -67,6 +67,9 @@ export async function ensureAdmins(
 ): Promise<string[]> {
   const added: string[] = [];
   for (const email of emails) {
+    // A plain read first: on most starts every admin exists and no transaction is needed.
+    if (await store.getMember(email)) continue;
+
     const created = await store.transaction(async (tx) => {
       if (await tx.getMember(email)) return false;
 

@@ -1,4 +1,4 @@
-import { OAuth2Client } from 'google-auth-library';
+import type { OAuth2Client } from 'google-auth-library';
 import { z } from 'zod';
 
 /** Key id to PEM: an X.509 certificate or an SPKI public key. */
@@ -55,10 +55,23 @@ const identityClaims = z.object({ sub: z.string().min(1), aud: z.string().min(1)
 
 const emailClaims = z.object({ email: z.string().min(1), email_verified: z.literal(true) });
 
+type Verifier = Pick<OAuth2Client, 'verifySignedJwtWithCertsAsync'>;
+type CertificateFetcher = Pick<OAuth2Client, 'getFederatedSignonCertsAsync'>;
+
+let sharedClient: Promise<OAuth2Client> | null = null;
+
+/** Loaded on the first token, not at start: a cold start should not wait for it. */
+function oauthClient(): Promise<OAuth2Client> {
+  sharedClient ??= import('google-auth-library').then((library) => new library.OAuth2Client());
+
+  return sharedClient;
+}
+
 /** Google's published signing certificates, refetched when the response's max-age runs out. */
-export function googleCertificates(client = new OAuth2Client()): CertificateSource {
+export function googleCertificates(client?: CertificateFetcher): CertificateSource {
   return async () => {
-    const { certs } = await client.getFederatedSignonCertsAsync();
+    const fetcher = client ?? (await oauthClient());
+    const { certs } = await fetcher.getFederatedSignonCertsAsync();
 
     // The library fetches JWKs instead of PEMs when it finds browser crypto; the verifier
     // below would then fail every token, so say so here as the server fault it is.
@@ -80,8 +93,7 @@ export function createIdTokenVerifier(options: IdTokenVerifierOptions): IdTokenV
     throw new Error('createIdTokenVerifier needs at least one audience');
   }
 
-  const client = new OAuth2Client();
-  const certificates = options.certificates ?? googleCertificates(client);
+  const certificates = options.certificates ?? googleCertificates();
   const audiences = [...options.audiences];
   const issuers = [...(options.issuers ?? GOOGLE_ISSUERS)];
 
@@ -93,6 +105,7 @@ export function createIdTokenVerifier(options: IdTokenVerifierOptions): IdTokenV
     // Outside the try: a failed fetch is our fault, not the caller's.
     const certs = await certificates();
 
+    const client: Verifier = await oauthClient();
     let payload: unknown;
     try {
       const ticket = await client.verifySignedJwtWithCertsAsync(token, certs, audiences, issuers);

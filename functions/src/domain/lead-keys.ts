@@ -1,4 +1,17 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { createRequire } from 'node:module';
+
+import type { CountryCode } from 'libphonenumber-js';
+
+type PhoneLibrary = typeof import('libphonenumber-js');
+
+let phoneLibrary: PhoneLibrary | null = null;
+
+/** Loaded when the first phone number is read: its metadata is a large part of a cold start. */
+function phoneNumbers(): PhoneLibrary {
+  phoneLibrary ??= createRequire(import.meta.url)('libphonenumber-js') as PhoneLibrary;
+
+  return phoneLibrary;
+}
 
 /**
  * The phone number in E.164 form, so "+86 138-0013-8000", "138 0013 8000" and
@@ -9,7 +22,7 @@ export function normalisePhone(phone: string, defaultCountry: string): string | 
   const trimmed = phone.trim();
   if (trimmed === '') return null;
 
-  const parsed = parsePhoneNumberFromString(trimmed, defaultCountry as CountryCode);
+  const parsed = phoneNumbers().parsePhoneNumberFromString(trimmed, defaultCountry as CountryCode);
   if (parsed?.isPossible()) return parsed.number;
 
   const digits = trimmed.replace(/\D/g, '');
