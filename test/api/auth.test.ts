@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { ROUTES } from '../../functions/src/api/handler.js';
+import type { Access } from '../../functions/src/api/router.js';
 import type { Role } from '../../functions/src/domain/member.js';
-import { ADMIN, as, startTestApi, type TestApi } from '../support/api-server.js';
+import { ADMIN, as, SCHEDULER, startTestApi, type TestApi } from '../support/api-server.js';
 import { createTestSigner, type TestSigner } from '../support/id-tokens.js';
 import {
   NOW,
@@ -26,9 +27,12 @@ beforeAll(async () => {
 });
 afterAll(async () => api.close());
 
-/** Who calls: active members have a `role`; everyone else is `refused` whatever the route. */
+/**
+ * Who calls: active members and the scheduler have the `role` routes allow them by;
+ * everyone else is `refused` whatever the route.
+ */
 type Caller = { name: string; authorization?: () => string } & (
-  { role: Role; refused?: never } | { role?: never; refused: 401 | 403 }
+  { role: Access; refused?: never } | { role?: never; refused: 401 | 403 }
 );
 
 const CALLERS: Caller[] = [
@@ -49,20 +53,21 @@ const CALLERS: Caller[] = [
     authorization: () => as(members[role]!).Authorization,
     role,
   })),
+  { name: 'the scheduler', authorization: () => as(SCHEDULER).Authorization, role: 'scheduler' },
 ];
 
 /** A lead the calling rep owns, so owner-only routes can succeed; a pool lead otherwise. */
-async function leadFor(role: Role | undefined): Promise<LeadBody> {
+async function leadFor(role: Access | undefined): Promise<LeadBody> {
   return addLead(api, role === 'rep' ? { ownerEmail: members.rep! } : {});
 }
 
 type Row = {
   route: string;
   /** Who may call the route, as the API contract says. */
-  allowed: Role[];
+  allowed: Access[];
   /** The answer of an allowed call. */
   status: number;
-  prepare(role: Role | undefined): Promise<{ path: string; body?: object }>;
+  prepare(role: Access | undefined): Promise<{ path: string; body?: object }>;
 };
 
 const ANYONE: Role[] = ['rep', 'manager', 'qc', 'admin'];
@@ -176,6 +181,25 @@ const ROWS: Row[] = [
       path: `/v1/leads/${(await leadFor(role)).id}/close`,
       body: { reason: 'duplicate' },
     }),
+  },
+  // Last: a run at NOW deals the pool out, and nothing after it should depend on the pool.
+  {
+    route: 'GET /v1/jobs/runs',
+    allowed: ['manager', 'admin'],
+    status: 200,
+    prepare: async () => ({ path: '/v1/jobs/runs' }),
+  },
+  {
+    route: 'POST /v1/jobs/reclaim',
+    allowed: ['admin', 'scheduler'],
+    status: 200,
+    prepare: async () => ({ path: '/v1/jobs/reclaim', body: {} }),
+  },
+  {
+    route: 'POST /v1/jobs/distribute',
+    allowed: ['admin', 'scheduler'],
+    status: 200,
+    prepare: async () => ({ path: '/v1/jobs/distribute', body: {} }),
   },
 ];
 

@@ -8,6 +8,8 @@ import {
   type Deal,
 } from '../domain/distribution.js';
 import type { Lead } from '../domain/lead.js';
+import type { Member } from '../domain/member.js';
+import type { Policy } from '../domain/policy.js';
 import type { PoolPosition } from '../store/port.js';
 import type { JobDeps } from './ledger.js';
 
@@ -33,8 +35,7 @@ export async function distributeMorning(
   const policy = await deps.store.getPolicy();
   const reps = (await deps.store.listMembers()).filter((m) => morningNeed(m, policy) > 0);
   const needed = reps.reduce((sum, rep) => sum + morningNeed(rep, policy), 0);
-  const pool = await oldestPoolLeads(deps, needed, reps.length);
-  const deals = planDistribution(reps, pool, policy, now);
+  const deals = await planFromPool(deps, reps, needed, policy, now);
 
   let dealt = 0;
   for (let start = 0; start < deals.length; start += DEALS_PER_TRANSACTION) {
@@ -46,22 +47,35 @@ export async function distributeMorning(
 }
 
 /**
- * Enough of the oldest pool leads to meet every need, plus room for leads some reps may
- * not take because of cooldowns; a team rarely needs more than a small part of the pool.
+ * Plans from the oldest pool leads, reading more of the pool only while some rep is still
+ * short: a rep in cooldown for the oldest leads (leads back in the pool keep their age) is
+ * served from younger ones, and a team rarely needs more than a small part of the pool.
  */
-async function oldestPoolLeads(deps: JobDeps, needed: number, reps: number): Promise<Lead[]> {
-  const wanted = needed + reps * 2;
-  const leads: Lead[] = [];
+async function planFromPool(
+  deps: JobDeps,
+  reps: Member[],
+  needed: number,
+  policy: Policy,
+  now: Date,
+): Promise<Deal[]> {
+  const pool: Lead[] = [];
   let after: PoolPosition | null = null;
-  while (leads.length < wanted) {
-    const page = await deps.store.listPool(Math.min(POOL_PAGE, wanted - leads.length), after);
-    leads.push(...page.items);
-    if (!page.next) break;
+  let wanted = needed + reps.length * 2;
+  let deals: Deal[] = [];
+  for (;;) {
+    while (pool.length < wanted) {
+      const page = await deps.store.listPool(Math.min(POOL_PAGE, wanted - pool.length), after);
+      pool.push(...page.items);
+      after = page.next;
+      if (!after) break;
+    }
 
-    after = page.next;
+    deals = planDistribution(reps, pool, policy, now);
+    const short = needed - deals.length;
+    if (short === 0 || !after) return deals;
+
+    wanted = pool.length + Math.max(short * 4, POOL_PAGE);
   }
-
-  return leads;
 }
 
 async function writeDeals(deps: JobDeps, deals: Deal[], now: Date, actor: Actor): Promise<number> {

@@ -15,6 +15,14 @@ export type JobStart = {
 /** A run left 'running' this long ago was killed: the platform ends any run well before. */
 const INTERRUPTED_AFTER_MS = 30 * 60_000;
 
+/** A run that still says 'running' but cannot be: it was killed half-way. */
+export function isStale(run: JobRun, now: Date): boolean {
+  return (
+    run.status === 'running' &&
+    now.getTime() - new Date(run.startedAt).getTime() >= INTERRUPTED_AFTER_MS
+  );
+}
+
 /**
  * Runs `work` as one recorded run of `job`. The ledger entry is written before the work
  * starts, so a run killed half-way is still visible; the next run of the job marks it
@@ -43,9 +51,14 @@ export async function recordRun(
   await deps.store.saveJobRun(run);
   deps.log('INFO', 'job started', { job: run.job, runId: run.id, trigger: run.trigger });
 
+  // The run's clock is the one it was started with (a test may set it); only the elapsed
+  // time is real.
+  const started = Date.now();
+  const endedAt = () => new Date(start.now.getTime() + Date.now() - started).toISOString();
+
   try {
     const counts = await work(run.id);
-    const done: JobRun = { ...run, status: 'done', endedAt: new Date().toISOString(), counts };
+    const done: JobRun = { ...run, status: 'done', endedAt: endedAt(), counts };
     await deps.store.saveJobRun(done);
     deps.log('INFO', 'job finished', { job: run.job, runId: run.id, counts });
     return done;
@@ -53,7 +66,7 @@ export async function recordRun(
     const failed: JobRun = {
       ...run,
       status: 'failed',
-      endedAt: new Date().toISOString(),
+      endedAt: endedAt(),
       error: error instanceof Error ? error.message : String(error),
     };
     await deps.store.saveJobRun(failed);
@@ -69,7 +82,7 @@ export async function recordRun(
 async function markInterrupted(deps: JobDeps, job: JobName, now: Date): Promise<void> {
   const running = await deps.store.findJobRuns({ job, status: 'running' });
   for (const run of running) {
-    if (now.getTime() - new Date(run.startedAt).getTime() < INTERRUPTED_AFTER_MS) continue;
+    if (!isStale(run, now)) continue;
 
     await deps.store.saveJobRun({ ...run, status: 'interrupted', endedAt: now.toISOString() });
   }

@@ -2,7 +2,7 @@ import { systemActor } from '../app/actor.js';
 import { teamDay } from '../domain/time.js';
 import type { JobName, JobRun, JobTrigger } from '../store/port.js';
 import { distributeMorning } from './distribute.js';
-import { recordRun, type JobDeps } from './ledger.js';
+import { isStale, recordRun, type JobDeps } from './ledger.js';
 import { reclaimOverdue } from './reclaim.js';
 
 export type RunnableJob = Extract<JobName, 'reclaim' | 'distribute'>;
@@ -18,6 +18,11 @@ export type JobRequest = {
 
 export type JobAnswer = { run: JobRun; fresh: boolean };
 
+/** Still working, as far as anyone can tell; a run killed half-way is not. */
+function live(run: JobRun, now: Date): boolean {
+  return run.status === 'running' && !isStale(run, now);
+}
+
 /**
  * Runs a job unless it already ran for this firing (a scheduler retry) or, for the morning
  * distribution, already finished for this team day. Those cases answer the earlier run.
@@ -26,15 +31,17 @@ export async function runJob(deps: JobDeps, request: JobRequest): Promise<JobAns
   const { job, scheduleTime, now } = request;
   if (scheduleTime !== null) {
     const earlier = await deps.store.findJobRuns({ job, scheduleTime });
-    const answered = earlier.find((run) => run.status === 'running' || run.status === 'done');
+    const answered = earlier.find((run) => run.status === 'done' || live(run, now));
     if (answered) return { run: answered, fresh: false };
   }
 
   const policy = await deps.store.getPolicy();
   const day = job === 'distribute' ? teamDay(now, policy.timeZone) : null;
   if (day !== null) {
-    const [done] = await deps.store.findJobRuns({ job, day, status: 'done' });
-    if (done) return { run: done, fresh: false };
+    // Finished today, or running now (an admin and the scheduler at once): answer that run.
+    const today = await deps.store.findJobRuns({ job, day });
+    const answered = today.find((run) => run.status === 'done' || live(run, now));
+    if (answered) return { run: answered, fresh: false };
   }
 
   const run = await recordRun(deps, { ...request, day }, async (runId) => {
