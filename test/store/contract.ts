@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 
-import type { StoredEvent } from '../../functions/src/domain/events.js';
+import { EVENT_TYPES, type StoredEvent } from '../../functions/src/domain/events.js';
 import type { Lead } from '../../functions/src/domain/lead.js';
 import type { Member } from '../../functions/src/domain/member.js';
 import { DEFAULT_POLICY, type Policy } from '../../functions/src/domain/policy.js';
+import type { QcVerdict, Visit } from '../../functions/src/domain/visits.js';
 import type {
+  DailyReport,
   IdempotencyRecord,
   JobRun,
   JobRunFilter,
+  QcSample,
   Store,
   StoreTransaction,
 } from '../../functions/src/store/port.js';
@@ -78,6 +81,7 @@ function aMember(email: string, fields: Partial<Member> = {}): Member {
     claimsDay: null,
     claimsOnDay: 0,
     lastAssignedAt: null,
+    fabricatedVisits: 0,
     createdAt: NOW.toISOString(),
     updatedAt: NOW.toISOString(),
     ...fields,
@@ -112,10 +116,71 @@ function anIdempotencyRecord(id: string): IdempotencyRecord {
   };
 }
 
-function seed(store: Store, parts: { leads?: Lead[]; members?: Member[] }): Promise<void> {
+function aVisit(id: string, fields: Partial<Visit> = {}): Visit {
+  return {
+    id,
+    repEmail: 'rep@example.com',
+    day: '2026-03-02',
+    at: NOW.toISOString(),
+    outcome: 'potential',
+    met: 'staff',
+    note: 'Left a brochure at the front desk',
+    leadId: 'lead-1',
+    prospect: null,
+    prospectOutcome: null,
+    qc: null,
+    createdAt: NOW.toISOString(),
+    ...fields,
+  };
+}
+
+/** Drawn into a sample and waiting for QC's verdict. */
+function queuedQc(sampleId = '2026-03-02'): NonNullable<Visit['qc']> {
+  return { sampleId, verdict: null, note: null, by: null, at: null };
+}
+
+function judgedQc(verdict: QcVerdict): NonNullable<Visit['qc']> {
+  return {
+    ...queuedQc(),
+    verdict,
+    note: 'Called the owner',
+    by: 'qc@example.com',
+    at: NOW.toISOString(),
+  };
+}
+
+function aReport(id: string, fields: Partial<DailyReport> = {}): DailyReport {
+  return {
+    id,
+    repEmail: 'rep@example.com',
+    day: '2026-03-02',
+    text: 'Eight visits, two effective; Acme wants a proposal on Friday.',
+    submittedAt: minutesLater(600),
+    revision: 1,
+    ...fields,
+  };
+}
+
+function aQcSample(day: string): QcSample {
+  return {
+    day,
+    seed: 20260302,
+    rate: 0.1,
+    visitIds: ['visit-1', 'visit-7'],
+    drawnAt: minutesLater(900),
+    runId: 'run-1',
+  };
+}
+
+function seed(
+  store: Store,
+  parts: { leads?: Lead[]; members?: Member[]; visits?: Visit[]; reports?: DailyReport[] },
+): Promise<void> {
   return store.transaction(async (tx) => {
     for (const lead of parts.leads ?? []) tx.saveLead(lead);
     for (const member of parts.members ?? []) tx.saveMember(member);
+    for (const visit of parts.visits ?? []) tx.saveVisit(visit);
+    for (const report of parts.reports ?? []) tx.saveReport(report);
   });
 }
 
@@ -127,6 +192,10 @@ const READS: [string, (tx: StoreTransaction) => Promise<unknown>][] = [
   ['getPolicy', (tx) => tx.getPolicy()],
   ['getLeadIdsByKeys', (tx) => tx.getLeadIdsByKeys(['phone:+8613800138000'])],
   ['getIdempotency', (tx) => tx.getIdempotency('key-1')],
+  ['getVisit', (tx) => tx.getVisit('visit-1')],
+  ['getVisits', (tx) => tx.getVisits(['visit-1'])],
+  ['getReport', (tx) => tx.getReport('report-1')],
+  ['getQcSample', (tx) => tx.getQcSample('2026-03-02')],
 ];
 
 const NEEDS_CURSORS = 'needs query cursors: runs on SQLite and on the official emulator';
@@ -160,6 +229,10 @@ export function describeStoreContract(
             policy: await tx.getPolicy(),
             idempotency: await tx.getIdempotency('key-1'),
             keys: await tx.getLeadIdsByKeys(['phone:+8613800138000']),
+            visit: await tx.getVisit('visit-1'),
+            visits: await tx.getVisits(['visit-1']),
+            report: await tx.getReport('report-1'),
+            qcSample: await tx.getQcSample('2026-03-02'),
           }));
 
           expect(read).toEqual({
@@ -168,6 +241,10 @@ export function describeStoreContract(
             policy: DEFAULT_POLICY,
             idempotency: null,
             keys: new Map(),
+            visit: null,
+            visits: new Map(),
+            report: null,
+            qcSample: null,
           });
           expect(await store.getLead('lead-1')).toBeNull();
           expect(await store.getMember('rep@example.com')).toBeNull();
@@ -259,6 +336,63 @@ export function describeStoreContract(
           expect(await store.transaction((tx) => tx.getIdempotency(first.id))).toEqual(replaced);
         }));
 
+      it('round-trips lead visits, cold visits and sampled visits through a transaction', () =>
+        withStore(async (store) => {
+          const leadVisit = aVisit('visit-1', { outcome: 'effective', met: 'owner' });
+          const coldVisit = aVisit('visit-2', {
+            leadId: 'lead-9',
+            prospect: {
+              company: '北京 Acme Trading',
+              contactName: 'Zhang Min',
+              title: 'Purchasing',
+              phone: '+86 10 8888 0000',
+              products: 'Packaging film, 20 t a month',
+            },
+            prospectOutcome: 'pool',
+          });
+          const sampled = aVisit('visit-3', { qc: queuedQc() });
+          const judged = aVisit('visit-4', { qc: judgedQc('fabricated') });
+
+          await seed(store, { visits: [leadVisit, coldVisit, sampled, judged] });
+          const read = await store.transaction(async (tx) => [
+            await tx.getVisit('visit-1'),
+            await tx.getVisit('visit-2'),
+            await tx.getVisit('visit-3'),
+            await tx.getVisit('visit-4'),
+          ]);
+
+          expect(read).toEqual([leadVisit, coldVisit, sampled, judged]);
+        }));
+
+      it('round-trips daily reports, replacing a report submitted again', () =>
+        withStore(async (store) => {
+          const first = aReport('report-1');
+          const revised = { ...first, text: 'Nine visits after all.', revision: 2 };
+
+          await seed(store, { reports: [first] });
+          await seed(store, { reports: [revised] });
+
+          expect(await store.transaction((tx) => tx.getReport('report-1'))).toEqual(revised);
+        }));
+
+      it('round-trips QC samples by their day', () =>
+        withStore(async (store) => {
+          const monday = aQcSample('2026-03-02');
+          const tuesday = { ...aQcSample('2026-03-03'), visitIds: [], runId: null };
+
+          await store.transaction(async (tx) => {
+            tx.saveQcSample(monday);
+            tx.saveQcSample(tuesday);
+          });
+          const read = await store.transaction(async (tx) => [
+            await tx.getQcSample('2026-03-02'),
+            await tx.getQcSample('2026-03-03'),
+            await tx.getQcSample('2026-03-04'),
+          ]);
+
+          expect(read).toEqual([monday, tuesday, null]);
+        }));
+
       it('answers only the leads and members that exist from the batch reads', () =>
         withStore(async (store) => {
           const lead = aLead('lead-1');
@@ -273,6 +407,25 @@ export function describeStoreContract(
 
           expect(read.leads).toEqual(new Map([['lead-1', lead]]));
           expect(read.members).toEqual(new Map([['rep@example.com', member]]));
+          expect(read.none).toEqual(new Map());
+        }));
+
+      it('answers only the visits that exist from the batch read', () =>
+        withStore(async (store) => {
+          const visits = [aVisit('visit-1'), aVisit('visit-2', { qc: queuedQc() })];
+          await seed(store, { visits });
+
+          const read = await store.transaction(async (tx) => ({
+            found: await tx.getVisits(['visit-2', 'visit-missing', 'visit-1']),
+            none: await tx.getVisits([]),
+          }));
+
+          expect(read.found).toEqual(
+            new Map([
+              ['visit-2', visits[1]],
+              ['visit-1', visits[0]],
+            ]),
+          );
           expect(read.none).toEqual(new Map());
         }));
 
@@ -314,6 +467,9 @@ export function describeStoreContract(
             tx.saveLeadKey('phone:+8613800138000', 'lead-1');
             tx.appendEvents([anEvent('event-1', 'lead-1', NOW.toISOString(), 0)]);
             tx.saveIdempotency(anIdempotencyRecord('key-1'));
+            tx.saveVisit(aVisit('visit-1', { qc: queuedQc() }));
+            tx.saveReport(aReport('report-1'));
+            tx.saveQcSample(aQcSample('2026-03-02'));
             throw refusal;
           });
 
@@ -322,11 +478,23 @@ export function describeStoreContract(
           expect(await store.getMember('rep@example.com')).toBeNull();
           expect(await store.getPolicy()).toEqual(DEFAULT_POLICY);
           expect(await store.listLeadEvents('lead-1')).toEqual([]);
+          expect(await store.listVisits('2026-03-02')).toEqual([]);
+          expect(await store.listQcQueue(10)).toEqual([]);
+          expect(await store.listReports('2026-03-02')).toEqual([]);
           const left = await store.transaction(async (tx) => ({
             keys: await tx.getLeadIdsByKeys(['phone:+8613800138000']),
             idempotency: await tx.getIdempotency('key-1'),
+            visit: await tx.getVisit('visit-1'),
+            report: await tx.getReport('report-1'),
+            qcSample: await tx.getQcSample('2026-03-02'),
           }));
-          expect(left).toEqual({ keys: new Map(), idempotency: null });
+          expect(left).toEqual({
+            keys: new Map(),
+            idempotency: null,
+            visit: null,
+            report: null,
+            qcSample: null,
+          });
         }));
 
       it.each(READS)('refuses %s after a write in the same transaction', (_read, read) =>
@@ -456,6 +624,138 @@ export function describeStoreContract(
             'bob@example.com',
             'carol@example.com',
           ]);
+        }));
+    });
+
+    describe('visits, reports and the QC queue', () => {
+      // Out of order, with a tie on time broken by id, another rep, and another day.
+      const monday = [
+        aVisit('v-late', { at: minutesLater(30) }),
+        aVisit('v-b', { repEmail: 'other@example.com', at: minutesLater(10) }),
+        aVisit('v-a', { at: minutesLater(10) }),
+        aVisit('v-early', { repEmail: 'other@example.com', at: minutesLater(0) }),
+      ];
+      const tuesday = [aVisit('v-next', { day: '2026-03-03', at: minutesLater(24 * 60) })];
+
+      it("lists a day's visits of every rep by time, then by id", () =>
+        withStore(async (store) => {
+          await seed(store, { visits: [...tuesday, ...monday] });
+
+          const visits = await store.listVisits('2026-03-02');
+
+          expect(visits.map((visit) => visit.id)).toEqual(['v-early', 'v-a', 'v-b', 'v-late']);
+          expect(visits[1]).toEqual(monday[2]);
+        }));
+
+      it("lists only the named rep's visits of the day", () =>
+        withStore(async (store) => {
+          await seed(store, { visits: [...tuesday, ...monday] });
+
+          const ids = async (day: string, rep: string) =>
+            (await store.listVisits(day, rep)).map((visit) => visit.id);
+
+          expect(await ids('2026-03-02', 'rep@example.com')).toEqual(['v-a', 'v-late']);
+          expect(await ids('2026-03-03', 'rep@example.com')).toEqual(['v-next']);
+          expect(await ids('2026-03-02', 'ghost@example.com')).toEqual([]);
+          expect(await store.listVisits('2026-03-04')).toEqual([]);
+        }));
+
+      it('queues sampled visits awaiting a verdict, oldest day first, up to the limit', () =>
+        withStore(async (store) => {
+          await seed(store, {
+            visits: [
+              aVisit('q-tue', { day: '2026-03-03', qc: queuedQc('2026-03-03') }),
+              aVisit('q-mon-b', { qc: queuedQc() }),
+              aVisit('unsampled'),
+              aVisit('verified', { qc: judgedQc('verified') }),
+              aVisit('fabricated', { qc: judgedQc('fabricated') }),
+              aVisit('q-mon-a', { qc: queuedQc() }),
+            ],
+          });
+
+          const ids = async (limit: number) =>
+            (await store.listQcQueue(limit)).map((visit) => visit.id);
+
+          expect(await ids(10)).toEqual(['q-mon-a', 'q-mon-b', 'q-tue']);
+          expect(await ids(2)).toEqual(['q-mon-a', 'q-mon-b']);
+        }));
+
+      it('takes a visit out of the QC queue once its verdict is saved', () =>
+        withStore(async (store) => {
+          const sampled = aVisit('visit-1', { qc: queuedQc() });
+          await seed(store, { visits: [sampled, aVisit('visit-2', { qc: queuedQc() })] });
+
+          await seed(store, { visits: [{ ...sampled, qc: judgedQc('unreachable') }] });
+
+          const queue = await store.listQcQueue(10);
+          expect(queue.map((visit) => visit.id)).toEqual(['visit-2']);
+          expect(queue[0]).toEqual(aVisit('visit-2', { qc: queuedQc() }));
+        }));
+
+      it("lists a day's reports ordered by rep", () =>
+        withStore(async (store) => {
+          await seed(store, {
+            reports: [
+              aReport('r-carol', { repEmail: 'carol@example.com' }),
+              aReport('r-alice', { repEmail: 'alice@example.com' }),
+              aReport('r-other-day', { repEmail: 'alice@example.com', day: '2026-03-03' }),
+              aReport('r-bob', { repEmail: 'bob@example.com' }),
+            ],
+          });
+
+          const reports = await store.listReports('2026-03-02');
+
+          expect(reports.map((report) => report.id)).toEqual(['r-alice', 'r-bob', 'r-carol']);
+          expect(reports[0]).toEqual(aReport('r-alice', { repEmail: 'alice@example.com' }));
+        }));
+    });
+
+    describe('events between two times', () => {
+      const from = minutesLater(0);
+      const to = minutesLater(60);
+      const typed = (id: string, type: StoredEvent['type'], minutes: number, seq = 0) => ({
+        ...anEvent(id, null, minutesLater(minutes), seq),
+        type,
+      });
+      const events = [
+        typed('before', 'visit.logged', -1),
+        typed('inside', 'report.submitted', 30),
+        typed('at-from-seq-10', 'visit.logged', 0, 10),
+        typed('other-type', 'lead.claimed', 5),
+        typed('at-to', 'visit.logged', 60),
+        typed('at-from-seq-2', 'lead.converted', 0, 2),
+      ];
+      const types = ['visit.logged', 'lead.converted', 'report.submitted'] as const;
+
+      it('lists events of the given types from `from` up to but not including `to`', () =>
+        withStore(async (store) => {
+          await store.transaction(async (tx) => tx.appendEvents(events));
+
+          const found = await store.listEventsBetween(from, to, types);
+
+          expect(found.map((event) => event.id)).toEqual([
+            'at-from-seq-2',
+            'at-from-seq-10',
+            'inside',
+          ]);
+          expect(found[2]).toEqual(events[1]);
+        }));
+
+      it('lists events of every type asked for, and none when no type is asked for', () =>
+        withStore(async (store) => {
+          await store.transaction(async (tx) => tx.appendEvents(events));
+
+          const all = await store.listEventsBetween(from, to, EVENT_TYPES);
+          const claims = await store.listEventsBetween(from, to, ['lead.claimed']);
+
+          expect(all.map((event) => event.id)).toEqual([
+            'at-from-seq-2',
+            'at-from-seq-10',
+            'other-type',
+            'inside',
+          ]);
+          expect(claims.map((event) => event.id)).toEqual(['other-type']);
+          expect(await store.listEventsBetween(from, to, [])).toEqual([]);
         }));
     });
 

@@ -9,19 +9,24 @@ import type {
 } from '@google-cloud/firestore';
 import { z } from 'zod';
 
-import { StoredEventSchema, type StoredEvent } from '../domain/events.js';
+import { StoredEventSchema, type EventType, type StoredEvent } from '../domain/events.js';
 import { LeadSchema, nextDueAt, type Lead } from '../domain/lead.js';
 import { MemberSchema, type Member } from '../domain/member.js';
 import { DEFAULT_POLICY, PolicySchema, type Policy } from '../domain/policy.js';
+import { VisitSchema, type QcVerdict, type Visit } from '../domain/visits.js';
 import {
+  DailyReportSchema,
   IdempotencyRecordSchema,
   JobRunSchema,
+  QcSampleSchema,
+  type DailyReport,
   type DuePosition,
   type IdempotencyRecord,
   type JobRun,
   type JobRunFilter,
   type Page,
   type PoolPosition,
+  type QcSample,
   type Store,
   type StoreTransaction,
 } from './port.js';
@@ -29,6 +34,9 @@ import {
 const LeadKeySchema = z.object({ key: z.string(), leadId: z.string() });
 
 type Schema<T> = z.ZodType<T, unknown>;
+
+/** Firestore refuses an `in` filter with more values than this. */
+const MAX_IN_VALUES = 30;
 
 export class CorruptDocumentError extends Error {
   constructor(
@@ -64,12 +72,30 @@ function hashedId(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
 
+/** Where a visit stands with QC, kept as a field so the queue is read from an index. */
+function qcStatusOf(visit: Visit): QcVerdict | 'queued' | null {
+  if (!visit.qc) return null;
+
+  return visit.qc.verdict ?? 'queued';
+}
+
+function chunksOf<T>(values: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < values.length; start += size) {
+    chunks.push(values.slice(start, start + size));
+  }
+
+  return chunks;
+}
+
 function refsFor(db: Firestore) {
   return {
     leads: db.collection('leads'),
     members: db.collection('members'),
     events: db.collection('events'),
     jobRuns: db.collection('jobRuns'),
+    visits: db.collection('visits'),
+    reports: db.collection('reports'),
     jobRun: (id: string) => db.collection('jobRuns').doc(id),
     lead: (id: string) => db.collection('leads').doc(id),
     member: (email: string) => db.collection('members').doc(email),
@@ -77,6 +103,9 @@ function refsFor(db: Firestore) {
     leadKey: (key: string) => db.collection('leadKeys').doc(hashedId(key)),
     event: (id: string) => db.collection('events').doc(id),
     idempotency: (id: string) => db.collection('idempotency').doc(hashedId(id)),
+    visit: (id: string) => db.collection('visits').doc(id),
+    report: (id: string) => db.collection('reports').doc(id),
+    qcSample: (day: string) => db.collection('qcSamples').doc(day),
   };
 }
 
@@ -142,6 +171,29 @@ class FirestoreTransaction implements StoreTransaction {
     return parseDoc(IdempotencyRecordSchema, await this.t.get(this.refs.idempotency(id)));
   }
 
+  async getVisit(id: string): Promise<Visit | null> {
+    return parseDoc(VisitSchema, await this.t.get(this.refs.visit(id)));
+  }
+
+  async getVisits(ids: readonly string[]): Promise<Map<string, Visit>> {
+    const snapshots = await this.getAll(ids.map((id) => this.refs.visit(id)));
+    const found = new Map<string, Visit>();
+    for (const snapshot of snapshots) {
+      const visit = parseDoc(VisitSchema, snapshot);
+      if (visit) found.set(snapshot.id, visit);
+    }
+
+    return found;
+  }
+
+  async getReport(id: string): Promise<DailyReport | null> {
+    return parseDoc(DailyReportSchema, await this.t.get(this.refs.report(id)));
+  }
+
+  async getQcSample(day: string): Promise<QcSample | null> {
+    return parseDoc(QcSampleSchema, await this.t.get(this.refs.qcSample(day)));
+  }
+
   saveLead(lead: Lead): void {
     // `dueAt` exists for the overdue index only; reading a lead back drops it again.
     this.t.set(this.refs.lead(lead.id), { ...LeadSchema.parse(lead), dueAt: nextDueAt(lead) });
@@ -169,6 +221,20 @@ class FirestoreTransaction implements StoreTransaction {
 
   saveIdempotency(record: IdempotencyRecord): void {
     this.t.set(this.refs.idempotency(record.id), IdempotencyRecordSchema.parse(record));
+  }
+
+  saveVisit(visit: Visit): void {
+    // `qcStatus` exists for the QC queue's index only; reading a visit back drops it again.
+    const doc = { ...VisitSchema.parse(visit), qcStatus: qcStatusOf(visit) };
+    this.t.set(this.refs.visit(visit.id), doc);
+  }
+
+  saveReport(report: DailyReport): void {
+    this.t.set(this.refs.report(report.id), DailyReportSchema.parse(report));
+  }
+
+  saveQcSample(sample: QcSample): void {
+    this.t.set(this.refs.qcSample(sample.day), QcSampleSchema.parse(sample));
   }
 }
 
@@ -271,6 +337,57 @@ export class FirestoreStore implements Store {
       leads.length > limit && last ? { dueAt: nextDueAt(last) ?? now, id: last.id } : null;
 
     return { items, next };
+  }
+
+  async listVisits(day: string, repEmail?: string): Promise<Visit[]> {
+    let query = this.refs.visits.where('day', '==', day);
+    if (repEmail !== undefined) query = query.where('repEmail', '==', repEmail);
+
+    return parseDocs(VisitSchema, await query.orderBy('at').orderBy('id').get());
+  }
+
+  async listQcQueue(limit: number): Promise<Visit[]> {
+    const snapshot = await this.refs.visits
+      .where('qcStatus', '==', 'queued')
+      .orderBy('day')
+      .orderBy('id')
+      .limit(limit)
+      .get();
+
+    return parseDocs(VisitSchema, snapshot);
+  }
+
+  async listReports(day: string): Promise<DailyReport[]> {
+    const snapshot = await this.refs.reports.where('day', '==', day).orderBy('repEmail').get();
+
+    return parseDocs(DailyReportSchema, snapshot);
+  }
+
+  async listEventsBetween(
+    from: string,
+    to: string,
+    types: readonly EventType[],
+  ): Promise<StoredEvent[]> {
+    // Each query takes at most MAX_IN_VALUES types, and the client refuses an empty `in`.
+    const chunks = chunksOf([...new Set(types)], MAX_IN_VALUES);
+    const snapshots = await Promise.all(
+      chunks.map((chunk) =>
+        this.refs.events
+          .where('type', 'in', chunk)
+          .where('at', '>=', from)
+          .where('at', '<', to)
+          .orderBy('at')
+          .orderBy('seq')
+          .get(),
+      ),
+    );
+    const events = snapshots.flatMap((snapshot) => parseDocs(StoredEventSchema, snapshot));
+    if (chunks.length <= 1) return events;
+
+    // Every chunk arrives in order, but only its own; the merge puts them in order together.
+    return events.sort(
+      (a, b) => a.at.localeCompare(b.at) || a.seq - b.seq || a.id.localeCompare(b.id),
+    );
   }
 
   async saveJobRun(run: JobRun): Promise<void> {

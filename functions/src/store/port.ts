@@ -1,9 +1,10 @@
 import { z } from 'zod';
 
-import type { StoredEvent } from '../domain/events.js';
+import type { EventType, StoredEvent } from '../domain/events.js';
 import type { Lead } from '../domain/lead.js';
 import type { Member } from '../domain/member.js';
 import type { Policy } from '../domain/policy.js';
+import type { Visit } from '../domain/visits.js';
 
 /** The first answer to a request made with an Idempotency-Key, replayed for every retry. */
 export const IdempotencyRecordSchema = z.object({
@@ -42,6 +43,30 @@ export const JobRunSchema = z.object({
 
 export type JobRun = z.infer<typeof JobRunSchema>;
 
+/** A rep's report of their day; submitting again replaces the text, the history keeps it. */
+export const DailyReportSchema = z.object({
+  id: z.string(),
+  repEmail: z.string(),
+  day: z.string(),
+  text: z.string(),
+  submittedAt: z.string(),
+  revision: z.number().int().min(1),
+});
+
+export type DailyReport = z.infer<typeof DailyReportSchema>;
+
+/** One night's quality-control sample, with the seed that draws it again for an audit. */
+export const QcSampleSchema = z.object({
+  day: z.string(),
+  seed: z.number().int(),
+  rate: z.number(),
+  visitIds: z.array(z.string()),
+  drawnAt: z.string(),
+  runId: z.string().nullable(),
+});
+
+export type QcSample = z.infer<typeof QcSampleSchema>;
+
 export type JobRunFilter = {
   job: JobName;
   status?: JobRun['status'];
@@ -71,6 +96,10 @@ export interface StoreTransaction {
   /** For each key already taken by a lead, that lead's id. */
   getLeadIdsByKeys(keys: readonly string[]): Promise<Map<string, string>>;
   getIdempotency(id: string): Promise<IdempotencyRecord | null>;
+  getVisit(id: string): Promise<Visit | null>;
+  getVisits(ids: readonly string[]): Promise<Map<string, Visit>>;
+  getReport(id: string): Promise<DailyReport | null>;
+  getQcSample(day: string): Promise<QcSample | null>;
 
   saveLead(lead: Lead): void;
   saveMember(member: Member): void;
@@ -78,6 +107,9 @@ export interface StoreTransaction {
   saveLeadKey(key: string, leadId: string): void;
   appendEvents(events: readonly StoredEvent[]): void;
   saveIdempotency(record: IdempotencyRecord): void;
+  saveVisit(visit: Visit): void;
+  saveReport(report: DailyReport): void;
+  saveQcSample(sample: QcSample): void;
 }
 
 /**
@@ -108,6 +140,14 @@ export interface Store {
     limit: number,
     after: DuePosition | null,
   ): Promise<Page<Lead, DuePosition>>;
+
+  /** A team day's visits, of one rep when `repEmail` is given, ordered by time then id. */
+  listVisits(day: string, repEmail?: string): Promise<Visit[]>;
+  /** Sampled visits still waiting for a verdict, oldest day first. */
+  listQcQueue(limit: number): Promise<Visit[]>;
+  listReports(day: string): Promise<DailyReport[]>;
+  /** Events of the given types with `from <= at < to`, for the day's summary. */
+  listEventsBetween(from: string, to: string, types: readonly EventType[]): Promise<StoredEvent[]>;
 
   saveJobRun(run: JobRun): Promise<void>;
   findJobRuns(filter: JobRunFilter): Promise<JobRun[]>;

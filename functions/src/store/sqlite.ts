@@ -3,19 +3,24 @@ import { dirname } from 'node:path';
 
 import Database from 'better-sqlite3';
 
-import { StoredEventSchema, type StoredEvent } from '../domain/events.js';
+import { StoredEventSchema, type EventType, type StoredEvent } from '../domain/events.js';
 import { LeadSchema, nextDueAt, type Lead } from '../domain/lead.js';
 import { MemberSchema, type Member } from '../domain/member.js';
 import { DEFAULT_POLICY, PolicySchema, type Policy } from '../domain/policy.js';
+import { VisitSchema, type QcVerdict, type Visit } from '../domain/visits.js';
 import {
+  DailyReportSchema,
   IdempotencyRecordSchema,
   JobRunSchema,
+  QcSampleSchema,
+  type DailyReport,
   type DuePosition,
   type IdempotencyRecord,
   type JobRun,
   type JobRunFilter,
   type Page,
   type PoolPosition,
+  type QcSample,
   type Store,
   type StoreTransaction,
 } from './port.js';
@@ -43,6 +48,7 @@ const SCHEMA = `
     doc TEXT NOT NULL
   );
   CREATE INDEX IF NOT EXISTS events_by_lead ON events (lead_id, at, seq);
+  CREATE INDEX IF NOT EXISTS events_by_time ON events (at, seq);
   CREATE TABLE IF NOT EXISTS job_runs (
     id TEXT PRIMARY KEY,
     job TEXT NOT NULL,
@@ -59,6 +65,24 @@ const SCHEMA = `
     expires_at TEXT NOT NULL,
     doc TEXT NOT NULL
   );
+  CREATE TABLE IF NOT EXISTS visits (
+    id TEXT PRIMARY KEY,
+    day TEXT NOT NULL,
+    rep_email TEXT NOT NULL,
+    at TEXT NOT NULL,
+    qc_status TEXT,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS visits_by_day ON visits (day, rep_email, at, id);
+  CREATE INDEX IF NOT EXISTS visits_by_qc ON visits (qc_status, day, id);
+  CREATE TABLE IF NOT EXISTS reports (
+    id TEXT PRIMARY KEY,
+    day TEXT NOT NULL,
+    rep_email TEXT NOT NULL,
+    doc TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS reports_by_day ON reports (day, rep_email);
+  CREATE TABLE IF NOT EXISTS qc_samples (day TEXT PRIMARY KEY, doc TEXT NOT NULL);
 `;
 
 type DocRow = { doc: string };
@@ -75,6 +99,13 @@ function parseDoc<T>(schema: { parse(value: unknown): T }, row: DocRow | undefin
   return row ? schema.parse(JSON.parse(row.doc)) : null;
 }
 
+/** Where a visit stands with QC, kept in a column so the queue is read from an index. */
+function qcStatusOf(visit: Visit): QcVerdict | 'queued' | null {
+  if (!visit.qc) return null;
+
+  return visit.qc.verdict ?? 'queued';
+}
+
 function statementsFor(db: Database.Database) {
   return {
     lead: db.prepare<[string], DocRow>('SELECT doc FROM leads WHERE id = ?'),
@@ -84,6 +115,9 @@ function statementsFor(db: Database.Database) {
       'SELECT lead_id FROM lead_keys WHERE key = ?',
     ),
     idempotency: db.prepare<[string], DocRow>('SELECT doc FROM idempotency WHERE id = ?'),
+    visit: db.prepare<[string], DocRow>('SELECT doc FROM visits WHERE id = ?'),
+    report: db.prepare<[string], DocRow>('SELECT doc FROM reports WHERE id = ?'),
+    qcSample: db.prepare<[string], DocRow>('SELECT doc FROM qc_samples WHERE day = ?'),
     saveLead: db.prepare(
       `INSERT INTO leads (id, status, owner_email, created_at, due_at, doc)
        VALUES (?, ?, ?, ?, ?, ?)
@@ -107,6 +141,21 @@ function statementsFor(db: Database.Database) {
     saveIdempotency: db.prepare(
       `INSERT INTO idempotency (id, expires_at, doc) VALUES (?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at, doc = excluded.doc`,
+    ),
+    saveVisit: db.prepare(
+      `INSERT INTO visits (id, day, rep_email, at, qc_status, doc) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET
+         day = excluded.day, rep_email = excluded.rep_email, at = excluded.at,
+         qc_status = excluded.qc_status, doc = excluded.doc`,
+    ),
+    saveReport: db.prepare(
+      `INSERT INTO reports (id, day, rep_email, doc) VALUES (?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET
+         day = excluded.day, rep_email = excluded.rep_email, doc = excluded.doc`,
+    ),
+    saveQcSample: db.prepare(
+      `INSERT INTO qc_samples (day, doc) VALUES (?, ?)
+       ON CONFLICT (day) DO UPDATE SET doc = excluded.doc`,
     ),
     members: db.prepare<[], DocRow>('SELECT doc FROM members ORDER BY email'),
     poolFirst: db.prepare<[number], DocRow>(
@@ -145,6 +194,24 @@ function statementsFor(db: Database.Database) {
     ),
     leadEvents: db.prepare<[string], DocRow>(
       'SELECT doc FROM events WHERE lead_id = ? ORDER BY at, seq',
+    ),
+    // The types go in as one JSON array, so a single statement serves any number of them.
+    eventsBetween: db.prepare<[string, string, string], DocRow>(
+      `SELECT doc FROM events WHERE at >= ? AND at < ?
+         AND json_extract(doc, '$.type') IN (SELECT value FROM json_each(?))
+       ORDER BY at, seq, id`,
+    ),
+    visitsOnDay: db.prepare<[string], DocRow>(
+      'SELECT doc FROM visits WHERE day = ? ORDER BY at, id',
+    ),
+    repVisitsOnDay: db.prepare<[string, string], DocRow>(
+      'SELECT doc FROM visits WHERE day = ? AND rep_email = ? ORDER BY at, id',
+    ),
+    qcQueue: db.prepare<[number], DocRow>(
+      `SELECT doc FROM visits WHERE qc_status = 'queued' ORDER BY day, id LIMIT ?`,
+    ),
+    reportsOnDay: db.prepare<[string], DocRow>(
+      'SELECT doc FROM reports WHERE day = ? ORDER BY rep_email, id',
     ),
   };
 }
@@ -223,6 +290,32 @@ class SqliteTransaction implements StoreTransaction {
     return parseDoc(IdempotencyRecordSchema, this.sql.idempotency.get(id));
   }
 
+  async getVisit(id: string): Promise<Visit | null> {
+    this.read();
+    return parseDoc(VisitSchema, this.sql.visit.get(id));
+  }
+
+  async getVisits(ids: readonly string[]): Promise<Map<string, Visit>> {
+    this.read();
+    const found = new Map<string, Visit>();
+    for (const id of ids) {
+      const visit = parseDoc(VisitSchema, this.sql.visit.get(id));
+      if (visit) found.set(id, visit);
+    }
+
+    return found;
+  }
+
+  async getReport(id: string): Promise<DailyReport | null> {
+    this.read();
+    return parseDoc(DailyReportSchema, this.sql.report.get(id));
+  }
+
+  async getQcSample(day: string): Promise<QcSample | null> {
+    this.read();
+    return parseDoc(QcSampleSchema, this.sql.qcSample.get(day));
+  }
+
   saveLead(lead: Lead): void {
     this.write();
     const doc = JSON.stringify(LeadSchema.parse(lead));
@@ -257,6 +350,24 @@ class SqliteTransaction implements StoreTransaction {
     this.write();
     const doc = JSON.stringify(IdempotencyRecordSchema.parse(record));
     this.sql.saveIdempotency.run(record.id, record.expiresAt, doc);
+  }
+
+  saveVisit(visit: Visit): void {
+    this.write();
+    const doc = JSON.stringify(VisitSchema.parse(visit));
+    const qcStatus = qcStatusOf(visit);
+    this.sql.saveVisit.run(visit.id, visit.day, visit.repEmail, visit.at, qcStatus, doc);
+  }
+
+  saveReport(report: DailyReport): void {
+    this.write();
+    const doc = JSON.stringify(DailyReportSchema.parse(report));
+    this.sql.saveReport.run(report.id, report.day, report.repEmail, doc);
+  }
+
+  saveQcSample(sample: QcSample): void {
+    this.write();
+    this.sql.saveQcSample.run(sample.day, JSON.stringify(QcSampleSchema.parse(sample)));
   }
 }
 
@@ -368,6 +479,35 @@ export class SqliteStore implements Store {
       leads.length > limit && last ? { dueAt: nextDueAt(last) ?? now, id: last.id } : null;
 
     return { items, next };
+  }
+
+  async listVisits(day: string, repEmail?: string): Promise<Visit[]> {
+    const rows =
+      repEmail === undefined
+        ? this.readSql.visitsOnDay.all(day)
+        : this.readSql.repVisitsOnDay.all(day, repEmail);
+
+    return rows.map((row) => VisitSchema.parse(JSON.parse(row.doc)));
+  }
+
+  async listQcQueue(limit: number): Promise<Visit[]> {
+    return this.readSql.qcQueue.all(limit).map((row) => VisitSchema.parse(JSON.parse(row.doc)));
+  }
+
+  async listReports(day: string): Promise<DailyReport[]> {
+    return this.readSql.reportsOnDay
+      .all(day)
+      .map((row) => DailyReportSchema.parse(JSON.parse(row.doc)));
+  }
+
+  async listEventsBetween(
+    from: string,
+    to: string,
+    types: readonly EventType[],
+  ): Promise<StoredEvent[]> {
+    return this.readSql.eventsBetween
+      .all(from, to, JSON.stringify(types))
+      .map((row) => StoredEventSchema.parse(JSON.parse(row.doc)));
   }
 
   async saveJobRun(run: JobRun): Promise<void> {
