@@ -12,6 +12,7 @@ npm run schedule:install -- --project P --url https://… --service-account SA [
   --service-account   the scheduler's service account email
   --time-zone         the team's time zone (default Asia/Shanghai)
   --distribution-time HH:MM of the morning distribution (default 08:30)
+  --qc-sample-time    HH:MM of the nightly QC sample (default 22:00)
   --dry-run           print the jobs and change nothing`;
 
 function readOptions(): { options: ScheduleOptions; dryRun: boolean } {
@@ -23,6 +24,7 @@ function readOptions(): { options: ScheduleOptions; dryRun: boolean } {
       'service-account': { type: 'string' },
       'time-zone': { type: 'string', default: 'Asia/Shanghai' },
       'distribution-time': { type: 'string', default: '08:30' },
+      'qc-sample-time': { type: 'string', default: '22:00' },
       'dry-run': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -41,6 +43,7 @@ function readOptions(): { options: ScheduleOptions; dryRun: boolean } {
     serviceAccount: values['service-account'] ?? (dryRun ? 'SCHEDULER_SA' : ''),
     timeZone: values['time-zone'],
     distributionTime: values['distribution-time'],
+    qcSampleTime: values['qc-sample-time'],
   };
   const missing = Object.entries(options).filter(([, value]) => value === '');
   if (missing.length > 0) {
@@ -48,9 +51,11 @@ function readOptions(): { options: ScheduleOptions; dryRun: boolean } {
     process.exit(2);
   }
 
-  if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(options.distributionTime)) {
-    console.error('--distribution-time must be HH:MM');
-    process.exit(2);
+  for (const time of [options.distributionTime, options.qcSampleTime]) {
+    if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(time)) {
+      console.error(`Times of day are HH:MM, not ${time}`);
+      process.exit(2);
+    }
   }
 
   return { options, dryRun };

@@ -9,6 +9,7 @@ const options = {
   serviceAccount: 'scheduler@acme-sales.iam.gserviceaccount.com',
   timeZone: 'Asia/Shanghai',
   distributionTime: '08:30',
+  qcSampleTime: '22:00',
 };
 
 describe('jobSpecs', () => {

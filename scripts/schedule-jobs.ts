@@ -11,6 +11,8 @@ export type ScheduleOptions = {
   timeZone: string;
   /** HH:MM in the team's time zone. */
   distributionTime: string;
+  /** HH:MM in the team's time zone. */
+  qcSampleTime: string;
 };
 
 type Cadence = { job: string; schedule: string; description: string; retries: number };
@@ -20,9 +22,13 @@ type Cadence = { job: string; schedule: string; description: string; retries: nu
  * daily jobs retry harder because nothing else runs them that day. Every job is safe to
  * retry: the server answers a repeated schedule time with the earlier run.
  */
-function cadences(distributionTime: string): Cadence[] {
-  const [hour, minute] = distributionTime.split(':').map(Number);
+function cronAt(time: string): string {
+  const [hour, minute] = time.split(':').map(Number);
 
+  return `${minute} ${hour} * * *`;
+}
+
+function cadences(options: ScheduleOptions): Cadence[] {
   return [
     {
       job: 'reclaim',
@@ -32,13 +38,13 @@ function cadences(distributionTime: string): Cadence[] {
     },
     {
       job: 'distribute',
-      schedule: `${minute} ${hour} * * *`,
+      schedule: cronAt(options.distributionTime),
       description: 'Top every rep up to the day’s allocation',
       retries: 5,
     },
     {
       job: 'qc-sample',
-      schedule: '0 22 * * *',
+      schedule: cronAt(options.qcSampleTime),
       description: 'Sample the day’s visits for quality control',
       retries: 5,
     },
@@ -59,7 +65,7 @@ export function jobName(options: ScheduleOptions, job: string): string {
 export function jobSpecs(options: ScheduleOptions): Job[] {
   const base = options.url.replace(/\/+$/, '');
 
-  return cadences(options.distributionTime).map((cadence) => ({
+  return cadences(options).map((cadence) => ({
     name: jobName(options, cadence.job),
     description: cadence.description,
     schedule: cadence.schedule,

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ApiError, errorBody, invalidRequest } from './errors.js';
 import type { ApiRequest, ApiResponse } from './request.js';
 import { compileRoutes, type ApiDeps, type Route } from './router.js';
+import { fieldRoutes } from './routes/field.js';
 import { jobRoutes } from './routes/jobs.js';
 import { leadRoutes } from './routes/leads.js';
 import { teamRoutes } from './routes/team.js';
@@ -20,6 +21,7 @@ export const ROUTES: readonly Route[] = [
   },
   ...teamRoutes,
   ...leadRoutes,
+  ...fieldRoutes,
   ...jobRoutes,
 ];
 

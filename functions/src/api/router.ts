@@ -16,6 +16,8 @@ export type ApiDeps = {
   devMode: boolean;
   /** Identities of the Cloud Scheduler service account(s), allowed on job routes only. */
   schedulerEmails: readonly string[];
+  /** Names the team in the QC sample's seed. */
+  team?: string;
 };
 
 export type RouteContext = {

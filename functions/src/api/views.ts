@@ -12,6 +12,8 @@ export type MemberView = {
   capacity: number;
   ownedCount: number;
   claimsToday: number;
+  /** Visits QC found fabricated: a flag for the managers. */
+  fabricatedVisits: number;
 };
 
 export function viewMember(member: Member, policy: Policy, now: Date): MemberView {
@@ -24,6 +26,7 @@ export function viewMember(member: Member, policy: Policy, now: Date): MemberVie
     capacity: capacityOf(member, policy),
     ownedCount: member.ownedCount,
     claimsToday: claimsOn(member, teamDay(now, policy.timeZone)),
+    fabricatedVisits: member.fabricatedVisits,
   };
 }
 

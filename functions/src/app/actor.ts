@@ -26,6 +26,7 @@ export function systemActor(name: string, requestId: string | null, now: Date): 
     claimsDay: null,
     claimsOnDay: 0,
     lastAssignedAt: null,
+    fabricatedVisits: 0,
     createdAt: at,
     updatedAt: at,
   };

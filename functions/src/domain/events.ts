@@ -9,6 +9,11 @@ export const EVENT_TYPES = [
   'lead.closed',
   'lead.reclaimed',
   'lead.distributed',
+  'lead.staged',
+  'lead.converted',
+  'visit.logged',
+  'visit.verdict',
+  'report.submitted',
   'member.saved',
   'policy.updated',
 ] as const;

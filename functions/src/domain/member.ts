@@ -25,6 +25,8 @@ export const MemberSchema = z.object({
   claimsDay: z.string().nullable(),
   claimsOnDay: z.number().int().min(0),
   lastAssignedAt: z.string().nullable(),
+  /** Visits QC found fabricated: the integrity red line, shown to managers. */
+  fabricatedVisits: z.number().int().min(0).default(0),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -65,6 +67,7 @@ export function newMember(
     claimsDay: null,
     claimsOnDay: 0,
     lastAssignedAt: null,
+    fabricatedVisits: 0,
     createdAt: at,
     updatedAt: at,
   };

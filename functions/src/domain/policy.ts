@@ -5,6 +5,7 @@ const hours = z
   .int()
   .min(1)
   .max(24 * 365);
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'A time of day as HH:MM');
 
 // Field schemas without defaults: a patch must not fill the fields it leaves out.
 const policyFields = {
@@ -21,7 +22,9 @@ const policyFields = {
   timeZone: z.string().max(64).refine(isTimeZone, { message: 'Unknown IANA time zone' }),
   defaultCountry: z.string().regex(/^[A-Z]{2}$/, 'Two-letter ISO country code'),
   /** When the morning distribution runs, in the team's time zone. */
-  distributionTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'A time of day as HH:MM'),
+  distributionTime: timeOfDay,
+  /** When the night's QC sample is drawn from the day's visits. */
+  qcSampleTime: timeOfDay,
 };
 
 /**
@@ -43,6 +46,7 @@ export const PolicySchema = z
     timeZone: policyFields.timeZone.default('Asia/Shanghai'),
     defaultCountry: policyFields.defaultCountry.default('CN'),
     distributionTime: policyFields.distributionTime.default('08:30'),
+    qcSampleTime: policyFields.qcSampleTime.default('22:00'),
   })
   .strict();
 

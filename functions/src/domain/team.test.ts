@@ -31,6 +31,7 @@ describe('decideSaveMember', () => {
       claimsDay: null,
       claimsOnDay: 0,
       lastAssignedAt: null,
+      fabricatedVisits: 0,
       createdAt: LATER.toISOString(),
       updatedAt: LATER.toISOString(),
     });

@@ -48,3 +48,58 @@ export function teamTime(at: Date, timeZone: string): string {
 
   return format.format(at);
 }
+
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** How far the zone's wall clock is ahead of UTC at `at`, in milliseconds. */
+function zoneOffsetMs(at: Date, timeZone: string): number {
+  let format = offsetFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    offsetFormats.set(timeZone, format);
+  }
+
+  const part = (type: string) =>
+    Number(format.formatToParts(at).find((p) => p.type === type)?.value ?? 0);
+  const wall = Date.UTC(
+    part('year'),
+    part('month') - 1,
+    part('day'),
+    part('hour'),
+    part('minute'),
+    part('second'),
+  );
+
+  return wall - Math.floor(at.getTime() / 1000) * 1000;
+}
+
+/**
+ * The instant a team day (YYYY-MM-DD) begins in the team's time zone. The zone's offset is
+ * read at the first guess and again at the corrected one, as a clock change may lie
+ * between them.
+ */
+export function startOfTeamDay(day: string, timeZone: string): Date {
+  const [year, month, date] = day.split('-').map(Number);
+  const midnightUtc = Date.UTC(year!, month! - 1, date!);
+
+  let start = midnightUtc - zoneOffsetMs(new Date(midnightUtc), timeZone);
+  start = midnightUtc - zoneOffsetMs(new Date(start), timeZone);
+
+  return new Date(start);
+}
+
+/** The day after `day`, as YYYY-MM-DD. */
+export function nextDay(day: string): string {
+  const [year, month, date] = day.split('-').map(Number);
+
+  return new Date(Date.UTC(year!, month! - 1, date! + 1)).toISOString().slice(0, 10);
+}

@@ -1,7 +1,13 @@
 import type { Logger } from '../log.js';
 import type { JobName, JobRun, JobTrigger, Store } from '../store/port.js';
 
-export type JobDeps = { store: Store; newId: () => string; log: Logger };
+export type JobDeps = {
+  store: Store;
+  newId: () => string;
+  log: Logger;
+  /** Names the team in the QC sample's seed; one deployment serves one team. */
+  team?: string;
+};
 
 export type JobStart = {
   job: JobName;

@@ -14,8 +14,9 @@ export const DEFAULT_LOCAL_SCHEDULE: LocalSchedule = { reclaimEveryMs: 5 * 60_00
 
 /**
  * Which jobs are due at `now`: reclaim when the last one is old enough, distribution once
- * the team's morning time has come (it runs once per team day; the job itself refuses a
- * second run, so asking every tick after the time is harmless).
+ * the team's morning time has come, the QC sample once its evening time has. The daily jobs
+ * run once per team day and answer the earlier run after that, so asking every tick after
+ * their time is harmless.
  */
 export function dueJobs(
   now: Date,
@@ -28,7 +29,9 @@ export function dueJobs(
     due.push('reclaim');
   }
 
-  if (teamTime(now, policy.timeZone) >= policy.distributionTime) due.push('distribute');
+  const time = teamTime(now, policy.timeZone);
+  if (time >= policy.distributionTime) due.push('distribute');
+  if (time >= policy.qcSampleTime) due.push('qc-sample');
 
   return due;
 }

@@ -3,9 +3,10 @@ import { teamDay } from '../domain/time.js';
 import type { JobName, JobRun, JobTrigger } from '../store/port.js';
 import { distributeMorning } from './distribute.js';
 import { isStale, recordRun, type JobDeps } from './ledger.js';
+import { sampleVisits } from './qc-sample.js';
 import { reclaimOverdue } from './reclaim.js';
 
-export type RunnableJob = Extract<JobName, 'reclaim' | 'distribute'>;
+export type RunnableJob = Extract<JobName, 'reclaim' | 'distribute' | 'qc-sample'>;
 
 export type JobRequest = {
   job: RunnableJob;
@@ -24,8 +25,9 @@ function live(run: JobRun, now: Date): boolean {
 }
 
 /**
- * Runs a job unless it already ran for this firing (a scheduler retry) or, for the morning
- * distribution, already finished for this team day. Those cases answer the earlier run.
+ * Runs a job unless it already ran for this firing (a scheduler retry) or, for the daily
+ * jobs (distribution, QC sampling), already finished for this team day. Those cases answer
+ * the earlier run.
  */
 export async function runJob(deps: JobDeps, request: JobRequest): Promise<JobAnswer> {
   const { job, scheduleTime, now } = request;
@@ -36,7 +38,8 @@ export async function runJob(deps: JobDeps, request: JobRequest): Promise<JobAns
   }
 
   const policy = await deps.store.getPolicy();
-  const day = job === 'distribute' ? teamDay(now, policy.timeZone) : null;
+  const daily = job === 'distribute' || job === 'qc-sample';
+  const day = daily ? teamDay(now, policy.timeZone) : null;
   if (day !== null) {
     // Finished today, or running now (an admin and the scheduler at once): answer that run.
     const today = await deps.store.findJobRuns({ job, day });
@@ -46,12 +49,14 @@ export async function runJob(deps: JobDeps, request: JobRequest): Promise<JobAns
 
   const run = await recordRun(deps, { ...request, day }, async (runId) => {
     const actor = systemActor(`job:${job}`, runId, now);
-    const counts =
-      job === 'reclaim'
-        ? await reclaimOverdue(deps, now, actor)
-        : await distributeMorning(deps, now, actor);
-
-    return { ...counts };
+    switch (job) {
+      case 'reclaim':
+        return { ...(await reclaimOverdue(deps, now, actor)) };
+      case 'distribute':
+        return { ...(await distributeMorning(deps, now, actor)) };
+      case 'qc-sample':
+        return { ...(await sampleVisits(deps, now, actor)) };
+    }
   });
 
   return { run, fresh: true };

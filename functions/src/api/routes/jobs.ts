@@ -39,6 +39,7 @@ function jobRoute(job: RunnableJob): MemberRoute {
 export const jobRoutes: MemberRoute[] = [
   jobRoute('reclaim'),
   jobRoute('distribute'),
+  jobRoute('qc-sample'),
   {
     method: 'GET',
     path: '/v1/jobs/runs',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { quotaMet, visitNumbers } from '../../app/summary.js';
 import { saveMember, updatePolicy } from '../../app/team.js';
 import { EmailSchema, ROLES } from '../../domain/member.js';
 import { PolicyPatchSchema } from '../../domain/policy.js';
@@ -27,15 +28,22 @@ export const teamRoutes: MemberRoute[] = [
     roles: ['rep', 'manager', 'qc', 'admin'],
     handle: async ({ deps, actor }) => {
       const policy = await deps.store.getPolicy();
+      const day = teamDay(actor.now, policy.timeZone);
+      const member = viewMember(actor.member, policy, actor.now);
+      const visits = visitNumbers(await deps.store.listVisits(day, actor.member.email));
 
       return {
         status: 200,
         body: {
-          member: viewMember(actor.member, policy, actor.now),
+          member,
           today: {
-            day: teamDay(actor.now, policy.timeZone),
-            claims: viewMember(actor.member, policy, actor.now).claimsToday,
+            day,
+            claims: member.claimsToday,
             claimLimit: policy.dailyClaimLimit,
+            ...visits,
+            visitQuota: policy.visitQuota,
+            effectiveQuota: policy.effectiveQuota,
+            quotaMet: quotaMet(visits, policy),
           },
         },
       };

@@ -1,0 +1,195 @@
+import { ApiError } from '../api/errors.js';
+import type { Changes } from '../domain/changes.js';
+import type { Lead } from '../domain/lead.js';
+import { leadKeys } from '../domain/lead-keys.js';
+import type { Member } from '../domain/member.js';
+import { decideStage, type Stage } from '../domain/pipeline.js';
+import type { Policy } from '../domain/policy.js';
+import {
+  decideColdVisit,
+  decideLeadVisit,
+  type Prospect,
+  type QcVerdict,
+  type Visit,
+  type VisitFields,
+} from '../domain/visits.js';
+import { allow, refuse, type Decision } from '../domain/violations.js';
+import type { DailyReport, StoreTransaction } from '../store/port.js';
+import type { Actor } from './actor.js';
+import { applyChanges, type NewId } from './apply.js';
+
+export type VisitTarget = { leadId: string } | { prospect: Prospect };
+
+export type LoggedVisit = { visit: Visit; lead: Lead | null };
+
+/** Logs a visit: to one of the rep's leads (its follow-up) or a cold visit's prospect. */
+export async function logVisit(
+  tx: StoreTransaction,
+  actor: Actor,
+  policy: Policy,
+  target: VisitTarget,
+  fields: VisitFields,
+  newId: NewId,
+): Promise<Decision<LoggedVisit>> {
+  const rep = await tx.getMember(actor.member.email);
+  if (!rep) throw new ApiError('FORBIDDEN', 'You are not a member of this team');
+
+  const visitId = newId();
+  if ('leadId' in target) {
+    const lead = await tx.getLead(target.leadId);
+    if (!lead) throw new ApiError('NOT_FOUND', 'No lead has this id', { leadId: target.leadId });
+
+    const decision = decideLeadVisit({ visitId, fields, lead, rep, policy, now: actor.now });
+    if (!decision.ok) return decision;
+
+    write(tx, decision.value, decision.value.visit, actor, newId);
+    return allow({ visit: decision.value.visit, lead: decision.value.leads[0] ?? lead });
+  }
+
+  const existingByKey = await tx.getLeadIdsByKeys(leadKeys(target.prospect, policy.defaultCountry));
+  const decided = decideColdVisit({
+    visitId,
+    leadId: newId(),
+    fields,
+    prospect: target.prospect,
+    existingByKey,
+    rep,
+    policy,
+    now: actor.now,
+  });
+  write(tx, decided, decided.visit, actor, newId);
+
+  return allow({ visit: decided.visit, lead: decided.leads[0] ?? null });
+}
+
+function write(tx: StoreTransaction, changes: Changes, visit: Visit, actor: Actor, newId: NewId) {
+  applyChanges(tx, changes, actor, newId);
+  tx.saveVisit(visit);
+}
+
+export async function moveStage(
+  tx: StoreTransaction,
+  actor: Actor,
+  policy: Policy,
+  leadId: string,
+  stage: Stage,
+  newId: NewId,
+): Promise<Decision<Lead>> {
+  const lead = await tx.getLead(leadId);
+  if (!lead) throw new ApiError('NOT_FOUND', 'No lead has this id', { leadId });
+
+  const owner = lead.ownerEmail ? await tx.getMember(lead.ownerEmail) : null;
+  const decision = decideStage({ lead, actor: actor.member, owner, stage, policy, now: actor.now });
+  if (!decision.ok) return decision;
+
+  applyChanges(tx, decision.value, actor, newId);
+  return allow(decision.value.leads[0]!);
+}
+
+/** One report per rep per day: a resubmission replaces the text and the history keeps both. */
+export async function submitReport(
+  tx: StoreTransaction,
+  actor: Actor,
+  day: string,
+  text: string,
+  newId: NewId,
+): Promise<DailyReport> {
+  const id = `${actor.member.email}:${day}`;
+  const earlier = await tx.getReport(id);
+  const report: DailyReport = {
+    id,
+    repEmail: actor.member.email,
+    day,
+    text,
+    submittedAt: actor.now.toISOString(),
+    revision: (earlier?.revision ?? 0) + 1,
+  };
+
+  tx.saveReport(report);
+  applyChanges(
+    tx,
+    {
+      leads: [],
+      members: [],
+      keys: [],
+      events: [
+        {
+          type: 'report.submitted',
+          leadId: null,
+          subject: actor.member.email,
+          before: earlier ? { text: earlier.text, revision: earlier.revision } : null,
+          after: { text, revision: report.revision },
+          data: { day },
+        },
+      ],
+    },
+    actor,
+    newId,
+  );
+
+  return report;
+}
+
+/**
+ * QC's verdict on a sampled visit. A fabricated visit flags its rep for the managers; the
+ * visit stays, as the evidence. A verdict can be corrected, and the flag follows it.
+ */
+export async function judgeVisit(
+  tx: StoreTransaction,
+  actor: Actor,
+  visitId: string,
+  verdict: QcVerdict,
+  note: string,
+  newId: NewId,
+): Promise<Decision<Visit>> {
+  const visit = await tx.getVisit(visitId);
+  if (!visit) throw new ApiError('NOT_FOUND', 'No visit has this id', { visitId });
+
+  if (!visit.qc) {
+    return refuse('INVALID_TRANSITION', 'This visit was not sampled for quality control', {
+      visitId,
+    });
+  }
+
+  const rep = await tx.getMember(visit.repEmail);
+  const before = visit.qc.verdict;
+  const judged: Visit = {
+    ...visit,
+    qc: { ...visit.qc, verdict, note, by: actor.member.email, at: actor.now.toISOString() },
+  };
+  const flag = (verdict === 'fabricated' ? 1 : 0) - (before === 'fabricated' ? 1 : 0);
+  const members: Member[] =
+    rep && flag !== 0
+      ? [
+          {
+            ...rep,
+            fabricatedVisits: Math.max(0, rep.fabricatedVisits + flag),
+            updatedAt: actor.now.toISOString(),
+          },
+        ]
+      : [];
+
+  tx.saveVisit(judged);
+  applyChanges(
+    tx,
+    {
+      leads: [],
+      members,
+      keys: [],
+      events: [
+        {
+          type: 'visit.verdict',
+          leadId: visit.leadId,
+          subject: visit.repEmail,
+          before: { verdict: before },
+          after: { verdict },
+          data: { visitId, note },
+        },
+      ],
+    },
+    actor,
+    newId,
+  );
+
+  return allow(judged);
+}

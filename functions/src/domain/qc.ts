@@ -1,0 +1,36 @@
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+
+import type { Visit } from './visits.js';
+
+/**
+ * The night's quality-control sample: `rate` of the day's visits, and at least one visit of
+ * every rep who logged any, so nobody's day goes unchecked. The draw depends only on the
+ * seed and the set of visits (they are ordered by id first), so anyone holding the recorded
+ * seed can draw the same sample again and audit it.
+ */
+export function drawSample(visits: readonly Visit[], rate: number, seed: number): string[] {
+  const ordered = [...visits].sort((a, b) => a.id.localeCompare(b.id));
+  const rng = xoroshiro128plus(seed);
+  const pick = (count: number) => uniformInt(rng, 0, count - 1);
+
+  const byRep = new Map<string, Visit[]>();
+  for (const visit of ordered) {
+    byRep.set(visit.repEmail, [...(byRep.get(visit.repEmail) ?? []), visit]);
+  }
+
+  const chosen = new Set<string>();
+  for (const rep of [...byRep.keys()].sort()) {
+    const own = byRep.get(rep)!;
+    chosen.add(own[pick(own.length)]!.id);
+  }
+
+  const target = Math.max(chosen.size, Math.ceil(rate * ordered.length));
+  const rest = ordered.filter((visit) => !chosen.has(visit.id));
+  while (chosen.size < target && rest.length > 0) {
+    const [visit] = rest.splice(pick(rest.length), 1);
+    chosen.add(visit!.id);
+  }
+
+  return ordered.filter((visit) => chosen.has(visit.id)).map((visit) => visit.id);
+}
