@@ -22,6 +22,8 @@ const EnvSchema = z.object({
   LEADPOOL_SCHEDULER_EMAILS: list.pipe(z.array(EmailSchema)),
   LEADPOOL_LOG: z.enum(['json', 'silent']).default('json'),
   LEADPOOL_RUN_JOBS: z.enum(['true', 'false']).optional(),
+  LEADPOOL_TEAM: z.string().trim().min(1).max(100).optional(),
+  GOOGLE_CLOUD_PROJECT: z.string().optional(),
 });
 
 export type Config = {
@@ -34,6 +36,8 @@ export type Config = {
   schedulerEmails: string[];
   /** Run the scheduled jobs in this process, as a local install has no Cloud Scheduler. */
   runJobs: boolean;
+  /** Names the team in the QC sample's seed. */
+  team: string;
   quiet: boolean;
 };
 
@@ -80,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     audiences: vars.LEADPOOL_AUDIENCES,
     schedulerEmails: vars.LEADPOOL_SCHEDULER_EMAILS,
     runJobs: vars.LEADPOOL_RUN_JOBS ? vars.LEADPOOL_RUN_JOBS === 'true' : !deployed,
+    team: vars.LEADPOOL_TEAM ?? vars.GOOGLE_CLOUD_PROJECT ?? 'leadpool',
     quiet: vars.LEADPOOL_LOG === 'silent',
   };
 }

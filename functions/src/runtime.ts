@@ -41,6 +41,7 @@ export async function createRuntime(config: Config, store?: Store): Promise<Runt
     clock: () => new Date(),
     devMode: config.authMode === 'dev',
     schedulerEmails: config.schedulerEmails,
+    team: config.team,
   };
 
   const added = await ensureAdmins(opened, config.adminEmails, deps.clock(), randomId);
