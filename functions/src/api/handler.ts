@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { systemActor } from '../app/actor.js';
+import { EmailSchema, type Member } from '../domain/member.js';
 import { VIOLATION_CODES, type ViolationCode } from '../domain/violations.js';
 import { z } from 'zod';
 
@@ -60,16 +61,15 @@ export function createApi(deps: ApiDeps, routes: readonly Route[] = ROUTES): Api
           const actor = systemActor(email, requestId, now);
           response = await route.handle({ request, params, deps, actor, scheduler: true });
         } else {
-          const member = await deps.store.getMember(email);
-          if (!member || !member.active) {
-            throw new ApiError('FORBIDDEN', `${email} is not an active member of this team`);
-          }
-
+          const caller = await activeMember(deps, email);
+          const relayed = await relayedMember(deps, caller, request.headers[RELAY_HEADER]);
+          const member = relayed ?? caller;
           if (!route.roles.includes(member.role)) {
             throw new ApiError('FORBIDDEN', `A ${member.role} cannot do this`);
           }
 
-          const actor = { member, relayedBy: null, requestId, now };
+          const relayedBy = relayed ? caller.email : null;
+          const actor = { member, relayedBy, requestId, now };
           response = await route.handle({ request, params, deps, actor, scheduler: false });
         }
       }
@@ -92,6 +92,39 @@ function sameCalendarDate(value: string): boolean {
   const probe = new Date(Date.UTC(year!, month! - 1, day!));
 
   return probe.getUTCMonth() === month! - 1 && probe.getUTCDate() === day;
+}
+
+/**
+ * The sheet's edit relay runs as the admin who installed it and names the member who made
+ * the edit. Only an admin may speak for another member; the request then acts as that
+ * member, and its events record both.
+ */
+export const RELAY_HEADER = 'x-leadpool-relay-for';
+
+async function activeMember(deps: ApiDeps, email: string): Promise<Member> {
+  const member = await deps.store.getMember(email);
+  if (!member || !member.active) {
+    throw new ApiError('FORBIDDEN', `${email} is not an active member of this team`);
+  }
+
+  return member;
+}
+
+async function relayedMember(
+  deps: ApiDeps,
+  caller: Member,
+  header: string | undefined,
+): Promise<Member | null> {
+  if (header === undefined) return null;
+
+  if (caller.role !== 'admin') {
+    throw new ApiError('FORBIDDEN', 'Only an admin may relay an edit for another member');
+  }
+
+  const email = EmailSchema.safeParse(header);
+  if (!email.success) throw invalidRequest(email.error, `${RELAY_HEADER} header`);
+
+  return activeMember(deps, email.data);
 }
 
 /** Dev mode lets a request set the clock, so deadlines can be tried without waiting. */
