@@ -5,7 +5,7 @@ import type { JobRun } from '../../functions/src/store/port.js';
 import { ADMIN, as, type TestApi } from '../support/api-server.js';
 import { NOW, at } from '../api/fixtures.js';
 
-export type RunJob = 'reclaim' | 'distribute';
+export type RunJob = 'reclaim' | 'distribute' | 'qc-sample';
 
 type RunOptions = {
   /** Who asks: ADMIN unless a test says otherwise. */

@@ -47,7 +47,7 @@ export async function logVisit(
   }
 
   const existingByKey = await tx.getLeadIdsByKeys(leadKeys(target.prospect, policy.defaultCountry));
-  const decided = decideColdVisit({
+  const cold = decideColdVisit({
     visitId,
     leadId: newId(),
     fields,
@@ -57,9 +57,35 @@ export async function logVisit(
     policy,
     now: actor.now,
   });
-  write(tx, decided, decided.visit, actor, newId);
+  if (!cold.ok) return cold;
 
-  return allow({ visit: decided.visit, lead: decided.leads[0] ?? null });
+  // A prospect that is already the rep's own lead: the visit is that lead's follow-up too.
+  const { visit } = cold.value;
+  const linked = visit.prospectOutcome === 'duplicate' ? await tx.getLead(visit.leadId!) : null;
+  if (linked && linked.ownerEmail === rep.email) {
+    const followUp = decideLeadVisit({
+      visitId,
+      fields,
+      lead: linked,
+      rep,
+      policy,
+      now: actor.now,
+    });
+    if (followUp.ok) {
+      const events = followUp.value.events.filter((event) => event.type !== 'visit.logged');
+      write(
+        tx,
+        { ...cold.value, leads: followUp.value.leads, events: [...cold.value.events, ...events] },
+        visit,
+        actor,
+        newId,
+      );
+      return allow({ visit, lead: followUp.value.leads[0] ?? linked });
+    }
+  }
+
+  write(tx, cold.value, visit, actor, newId);
+  return allow({ visit, lead: cold.value.leads[0] ?? null });
 }
 
 function write(tx: StoreTransaction, changes: Changes, visit: Visit, actor: Actor, newId: NewId) {

@@ -10,7 +10,8 @@ import type { Visit } from './visits.js';
  * seed can draw the same sample again and audit it.
  */
 export function drawSample(visits: readonly Visit[], rate: number, seed: number): string[] {
-  const ordered = [...visits].sort((a, b) => a.id.localeCompare(b.id));
+  // Plain code-unit order, not the locale's: an audit must draw the same sample anywhere.
+  const ordered = [...visits].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const rng = xoroshiro128plus(seed);
   const pick = (count: number) => uniformInt(rng, 0, count - 1);
 
@@ -25,7 +26,8 @@ export function drawSample(visits: readonly Visit[], rate: number, seed: number)
     chosen.add(own[pick(own.length)]!.id);
   }
 
-  const target = Math.max(chosen.size, Math.ceil(rate * ordered.length));
+  // 7% of 100 is 7.000000000000001 in floating point: without the slack it would draw 8.
+  const target = Math.max(chosen.size, Math.ceil(rate * ordered.length - 1e-9));
   const rest = ordered.filter((visit) => !chosen.has(visit.id));
   while (chosen.size < target && rest.length > 0) {
     const [visit] = rest.splice(pick(rest.length), 1);

@@ -3,6 +3,7 @@ import { newMember, type Member } from './member.js';
 import { DEFAULT_POLICY, type Policy } from './policy.js';
 import { addHours } from './time.js';
 import type { Decision, ViolationCode } from './violations.js';
+import type { Visit } from './visits.js';
 
 /** 09:00 on a Monday in Asia/Shanghai, the default team time zone. */
 export const NOW = new Date('2026-03-02T01:00:00Z');
@@ -60,6 +61,27 @@ export function anOwnedLead(email: string, overrides: Partial<Lead> = {}): Lead 
     dealDueAt: addHours(NOW, DEFAULT_POLICY.dealDays * 24).toISOString(),
     ...overrides,
   });
+}
+
+/** A potential visit Ana logged on lead-1 at NOW, on the team day it fell on. */
+export function aVisit(overrides: Partial<Visit> = {}): Visit {
+  const stamp = NOW.toISOString();
+
+  return {
+    id: 'visit-1',
+    repEmail: 'ana@example.com',
+    day: '2026-03-02',
+    at: stamp,
+    outcome: 'potential',
+    met: 'staff',
+    note: 'Left a brochure at the front desk',
+    leadId: 'lead-1',
+    prospect: null,
+    prospectOutcome: null,
+    qc: null,
+    createdAt: stamp,
+    ...overrides,
+  };
 }
 
 /** The decided value; a refusal fails the test with its code. */

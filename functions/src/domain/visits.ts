@@ -89,6 +89,19 @@ function newVisit(id: string, rep: Member, fields: VisitFields, policy: Policy, 
 
 export type VisitDecision = Changes & { visit: Visit };
 
+function effectiveWithoutDecisionMaker(fields: VisitFields): Decision<never> | null {
+  if (fields.outcome !== 'effective' || EFFECTIVE_MET.includes(fields.met)) return null;
+
+  return refuse(
+    'INVALID_TRANSITION',
+    'A visit is effective only after meeting the owner or an executive',
+    {
+      outcome: fields.outcome,
+      met: fields.met,
+    },
+  );
+}
+
 export type LeadVisitInput = {
   visitId: string;
   fields: VisitFields;
@@ -110,6 +123,9 @@ export function decideLeadVisit({
   policy,
   now,
 }: LeadVisitInput): Decision<VisitDecision> {
+  const invalid = effectiveWithoutDecisionMaker(fields);
+  if (invalid) return invalid;
+
   const own = lead.ownerEmail === rep.email;
   if (!own || (lead.status !== 'owned' && lead.status !== 'customer')) {
     return refuse('NOT_OWNER', 'You can only log visits to leads you own', { leadId: lead.id });
@@ -118,13 +134,15 @@ export function decideLeadVisit({
   const visit = { ...newVisit(visitId, rep, fields, policy, now), leadId: lead.id };
   const events: EventDraft[] = [visitEvent(visit)];
   const leads: Lead[] = [];
-  const followedAt = fields.at.toISOString();
-  const later = !lead.lastFollowUpAt || lead.lastFollowUpAt < followedAt;
+  // A visit logged late, from before the lead's clock last started, must not pull the
+  // deadline earlier: only a due time later than the current one replaces it.
+  const due = addHours(fields.at, policy.followUpHours).toISOString();
+  const later = !lead.followUpDueAt || lead.followUpDueAt < due;
   if (lead.status === 'owned' && later) {
     const followed: Lead = {
       ...lead,
-      lastFollowUpAt: followedAt,
-      followUpDueAt: addHours(fields.at, policy.followUpHours).toISOString(),
+      lastFollowUpAt: fields.at.toISOString(),
+      followUpDueAt: due,
       updatedAt: now.toISOString(),
     };
     leads.push(followed);
@@ -158,8 +176,11 @@ export type ColdVisitInput = {
  * pool lead. A prospect that is already a lead is not created twice: the visit is linked to
  * that lead and says so, so the visit itself is never lost.
  */
-export function decideColdVisit(input: ColdVisitInput): VisitDecision {
+export function decideColdVisit(input: ColdVisitInput): Decision<VisitDecision> {
   const { visitId, leadId, fields, prospect, existingByKey, rep, policy, now } = input;
+  const invalid = effectiveWithoutDecisionMaker(fields);
+  if (invalid) return invalid;
+
   const base: Visit = { ...newVisit(visitId, rep, fields, policy, now), prospect };
   const leadFields = {
     company: prospect.company,
@@ -179,7 +200,7 @@ export function decideColdVisit(input: ColdVisitInput): VisitDecision {
   if (!decision.ok) {
     const existing = String(decision.violation.details?.existingLeadId ?? '');
     const visit: Visit = { ...base, leadId: existing, prospectOutcome: 'duplicate' };
-    return { visit, ...changes({ events: [visitEvent(visit)] }) };
+    return allow({ visit, ...changes({ events: [visitEvent(visit)] }) });
   }
 
   const created = decision.value.leads[0]!;
@@ -189,7 +210,11 @@ export function decideColdVisit(input: ColdVisitInput): VisitDecision {
     prospectOutcome: created.status === 'owned' ? 'owned' : 'pool',
   };
 
-  return { visit, ...decision.value, events: [...decision.value.events, visitEvent(visit)] };
+  return allow({
+    visit,
+    ...decision.value,
+    events: [...decision.value.events, visitEvent(visit)],
+  });
 }
 
 function visitEvent(visit: Visit): EventDraft {
