@@ -10,11 +10,17 @@ import { parseArgs } from 'node:util';
 
 import { claimRush } from './claim-rush.js';
 import { coldStart } from './cold-start.js';
+import { distributeVsRawTx } from './distribute-vs-raw.js';
 import { formatGoal, meetsGoal, type Benchmark, type Metric } from './metrics.js';
+import { reclaimScaling } from './reclaim-scaling.js';
+import { reclaimVsRawTx } from './reclaim-vs-raw.js';
 
 const BENCHMARKS: Record<string, Benchmark> = {
   'claim.rush': claimRush,
   coldstart: coldStart,
+  'reclaim.scaling': reclaimScaling,
+  'reclaim.vs_raw_tx': reclaimVsRawTx,
+  'distribute.vs_raw_tx': distributeVsRawTx,
 };
 
 function table(metrics: Metric[]): string {

@@ -13,6 +13,7 @@ import { NewLeadSchema } from '../../functions/src/domain/lead.js';
 import { newMember } from '../../functions/src/domain/member.js';
 import { SqliteStore } from '../../functions/src/store/sqlite.js';
 import type { Claim, ClaimOutcome, WorkerMessage, WorkerOrders } from './claim-worker.js';
+import { ownedCounts } from './harness.js';
 
 // Each process is a separate instance with its own connection, as Cloud Functions would
 // run them; the in-process queue of one SqliteStore cannot serialise across them, so only
@@ -123,19 +124,6 @@ function tally(outcomes: ClaimOutcome[]): Record<string, number> {
   for (const { outcome } of outcomes) counts[outcome] = (counts[outcome] ?? 0) + 1;
 
   return counts;
-}
-
-/** Each member's stored owned count beside a count of the leads they actually own. */
-async function ownedCounts(store: SqliteStore) {
-  const members = await store.listMembers();
-  const stored = Object.fromEntries(members.map((m) => [m.email, m.ownedCount]));
-  const recounted = Object.fromEntries(
-    await Promise.all(
-      members.map(async (m) => [m.email, (await store.listOwnedLeads(m.email)).length] as const),
-    ),
-  );
-
-  return { stored, recounted };
 }
 
 /** Each member's claims today beside the successful claims the workers reported. */

@@ -18,8 +18,11 @@ export type JobStart = {
   now: Date;
 };
 
-/** A run left 'running' this long ago was killed: the platform ends any run well before. */
-const INTERRUPTED_AFTER_MS = 30 * 60_000;
+/**
+ * A run left 'running' this long ago was killed: the function's timeout (540 s, the longest
+ * a scheduler attempt waits) ends any real run well before.
+ */
+const INTERRUPTED_AFTER_MS = 10 * 60_000;
 
 /** A run that still says 'running' but cannot be: it was killed half-way. */
 export function isStale(run: JobRun, now: Date): boolean {

@@ -67,6 +67,10 @@ function candidatesFor(
     .map((member) => member.email);
 }
 
+/**
+ * What became of the lead, and the members as the transaction read and then wrote them, in
+ * that order: candidates found full since the job read the team must not be offered again.
+ */
 type Outcome = { kind: 'reassigned' | 'pooled' | 'skipped'; members: Member[] };
 
 async function reclaimOne(
@@ -90,10 +94,14 @@ async function reclaimOne(
       policy,
       now,
     });
-    if (!decision.ok) return { kind: 'skipped', members: [] };
+    const read = [...members.values()];
+    if (!decision.ok) return { kind: 'skipped', members: read };
 
     applyChanges(tx, decision.value, actor, deps.newId);
     const reassigned = decision.value.leads[0]?.status === 'owned';
-    return { kind: reassigned ? 'reassigned' : 'pooled', members: decision.value.members };
+    return {
+      kind: reassigned ? 'reassigned' : 'pooled',
+      members: [...read, ...decision.value.members],
+    };
   });
 }

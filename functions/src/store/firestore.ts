@@ -10,7 +10,7 @@ import type {
 import { z } from 'zod';
 
 import { StoredEventSchema, type EventType, type StoredEvent } from '../domain/events.js';
-import { LeadSchema, nextDueAt, type Lead } from '../domain/lead.js';
+import { LeadSchema, nextDueAt, type Lead, type LeadStatus } from '../domain/lead.js';
 import { MemberSchema, type Member } from '../domain/member.js';
 import { DEFAULT_POLICY, PolicySchema, type Policy } from '../domain/policy.js';
 import { VisitSchema, type QcVerdict, type Visit } from '../domain/visits.js';
@@ -19,6 +19,7 @@ import {
   IdempotencyRecordSchema,
   JobRunSchema,
   QcSampleSchema,
+  SyncStateSchema,
   type DailyReport,
   type DuePosition,
   type IdempotencyRecord,
@@ -29,6 +30,7 @@ import {
   type QcSample,
   type Store,
   type StoreTransaction,
+  type SyncState,
 } from './port.js';
 
 const LeadKeySchema = z.object({ key: z.string(), leadId: z.string() });
@@ -100,6 +102,7 @@ function refsFor(db: Firestore) {
     lead: (id: string) => db.collection('leads').doc(id),
     member: (email: string) => db.collection('members').doc(email),
     policy: () => db.collection('settings').doc('policy'),
+    syncState: () => db.collection('settings').doc('sheetSync'),
     leadKey: (key: string) => db.collection('leadKeys').doc(hashedId(key)),
     event: (id: string) => db.collection('events').doc(id),
     idempotency: (id: string) => db.collection('idempotency').doc(hashedId(id)),
@@ -194,6 +197,10 @@ class FirestoreTransaction implements StoreTransaction {
     return parseDoc(QcSampleSchema, await this.t.get(this.refs.qcSample(day)));
   }
 
+  async getSyncState(): Promise<SyncState | null> {
+    return parseDoc(SyncStateSchema, await this.t.get(this.refs.syncState()));
+  }
+
   saveLead(lead: Lead): void {
     // `dueAt` exists for the overdue index only; reading a lead back drops it again.
     this.t.set(this.refs.lead(lead.id), { ...LeadSchema.parse(lead), dueAt: nextDueAt(lead) });
@@ -235,6 +242,10 @@ class FirestoreTransaction implements StoreTransaction {
 
   saveQcSample(sample: QcSample): void {
     this.t.set(this.refs.qcSample(sample.day), QcSampleSchema.parse(sample));
+  }
+
+  saveSyncState(state: SyncState): void {
+    this.t.set(this.refs.syncState(), SyncStateSchema.parse(state));
   }
 }
 
@@ -289,6 +300,26 @@ export class FirestoreStore implements Store {
     const from = after ? ordered.startAfter(after.createdAt, after.id) : ordered;
 
     // One extra document tells whether another page follows.
+    const leads = parseDocs(LeadSchema, await from.limit(limit + 1).get());
+    const items = leads.slice(0, limit);
+    const last = items[items.length - 1];
+    const next = leads.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null;
+
+    return { items, next };
+  }
+
+  async listLeadsWithStatus(
+    status: LeadStatus,
+    limit: number,
+    after: PoolPosition | null,
+  ): Promise<Page<Lead>> {
+    // Served by the same (status, createdAt, id) index as the pool.
+    const ordered = this.refs.leads
+      .where('status', '==', status)
+      .orderBy('createdAt')
+      .orderBy('id');
+    const from = after ? ordered.startAfter(after.createdAt, after.id) : ordered;
+
     const leads = parseDocs(LeadSchema, await from.limit(limit + 1).get());
     const items = leads.slice(0, limit);
     const last = items[items.length - 1];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import type { EventType, StoredEvent } from '../domain/events.js';
-import type { Lead } from '../domain/lead.js';
+import type { Lead, LeadStatus } from '../domain/lead.js';
 import type { Member } from '../domain/member.js';
 import type { Policy } from '../domain/policy.js';
 import type { Visit } from '../domain/visits.js';
@@ -67,6 +67,20 @@ export const QcSampleSchema = z.object({
 
 export type QcSample = z.infer<typeof QcSampleSchema>;
 
+/**
+ * What the last sheet sync wrote: the rows of each tab (header included), so the next sync
+ * knows how far down to blank out rows that no longer exist. `revision` grows with every
+ * save, so a sync can tell whether another one saved while it was writing.
+ */
+export const SyncStateSchema = z.object({
+  spreadsheetId: z.string(),
+  rows: z.record(z.string(), z.number().int().min(0)),
+  revision: z.number().int().min(1),
+  syncedAt: z.string(),
+});
+
+export type SyncState = z.infer<typeof SyncStateSchema>;
+
 export type JobRunFilter = {
   job: JobName;
   status?: JobRun['status'];
@@ -100,6 +114,7 @@ export interface StoreTransaction {
   getVisits(ids: readonly string[]): Promise<Map<string, Visit>>;
   getReport(id: string): Promise<DailyReport | null>;
   getQcSample(day: string): Promise<QcSample | null>;
+  getSyncState(): Promise<SyncState | null>;
 
   saveLead(lead: Lead): void;
   saveMember(member: Member): void;
@@ -110,6 +125,7 @@ export interface StoreTransaction {
   saveVisit(visit: Visit): void;
   saveReport(report: DailyReport): void;
   saveQcSample(sample: QcSample): void;
+  saveSyncState(state: SyncState): void;
 }
 
 /**
@@ -129,6 +145,12 @@ export interface Store {
   listMembers(): Promise<Member[]>;
   listPool(limit: number, after: PoolPosition | null): Promise<Page<Lead>>;
   listOwnedLeads(email: string): Promise<Lead[]>;
+  /** Leads of one status, oldest first then by id, as the pool is paged. */
+  listLeadsWithStatus(
+    status: LeadStatus,
+    limit: number,
+    after: PoolPosition | null,
+  ): Promise<Page<Lead>>;
   listLeadEvents(leadId: string): Promise<StoredEvent[]>;
 
   /**

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 
 import { StoredEventSchema, type EventType, type StoredEvent } from '../domain/events.js';
-import { LeadSchema, nextDueAt, type Lead } from '../domain/lead.js';
+import { LeadSchema, nextDueAt, type Lead, type LeadStatus } from '../domain/lead.js';
 import { MemberSchema, type Member } from '../domain/member.js';
 import { DEFAULT_POLICY, PolicySchema, type Policy } from '../domain/policy.js';
 import { VisitSchema, type QcVerdict, type Visit } from '../domain/visits.js';
@@ -13,6 +13,7 @@ import {
   IdempotencyRecordSchema,
   JobRunSchema,
   QcSampleSchema,
+  SyncStateSchema,
   type DailyReport,
   type DuePosition,
   type IdempotencyRecord,
@@ -23,6 +24,7 @@ import {
   type QcSample,
   type Store,
   type StoreTransaction,
+  type SyncState,
 } from './port.js';
 
 const SCHEMA = `
@@ -161,8 +163,16 @@ function statementsFor(db: Database.Database) {
     poolFirst: db.prepare<[number], DocRow>(
       `SELECT doc FROM leads WHERE status = 'pool' ORDER BY created_at, id LIMIT ?`,
     ),
-    poolAfter: db.prepare<[string, string, string, number], DocRow>(
-      `SELECT doc FROM leads WHERE status = 'pool' AND (created_at > ? OR (created_at = ? AND id > ?))
+    // Row values keep the cursor inside the index; an OR would scan from the page's start.
+    poolAfter: db.prepare<[string, string, number], DocRow>(
+      `SELECT doc FROM leads WHERE status = 'pool' AND (created_at, id) > (?, ?)
+       ORDER BY created_at, id LIMIT ?`,
+    ),
+    withStatusFirst: db.prepare<[string, number], DocRow>(
+      'SELECT doc FROM leads WHERE status = ? ORDER BY created_at, id LIMIT ?',
+    ),
+    withStatusAfter: db.prepare<[string, string, string, number], DocRow>(
+      `SELECT doc FROM leads WHERE status = ? AND (created_at, id) > (?, ?)
        ORDER BY created_at, id LIMIT ?`,
     ),
     owned: db.prepare<[string], DocRow>(
@@ -172,9 +182,8 @@ function statementsFor(db: Database.Database) {
       `SELECT doc FROM leads WHERE status = 'owned' AND due_at <= ?
        ORDER BY due_at, id LIMIT ?`,
     ),
-    overdueAfter: db.prepare<[string, string, string, string, number], DocRow>(
-      `SELECT doc FROM leads WHERE status = 'owned' AND due_at <= ?
-         AND (due_at > ? OR (due_at = ? AND id > ?))
+    overdueAfter: db.prepare<[string, string, string, number], DocRow>(
+      `SELECT doc FROM leads WHERE status = 'owned' AND due_at <= ? AND (due_at, id) > (?, ?)
        ORDER BY due_at, id LIMIT ?`,
     ),
     saveJobRun: db.prepare(
@@ -316,6 +325,11 @@ class SqliteTransaction implements StoreTransaction {
     return parseDoc(QcSampleSchema, this.sql.qcSample.get(day));
   }
 
+  async getSyncState(): Promise<SyncState | null> {
+    this.read();
+    return parseDoc(SyncStateSchema, this.sql.setting.get('sheetSync'));
+  }
+
   saveLead(lead: Lead): void {
     this.write();
     const doc = JSON.stringify(LeadSchema.parse(lead));
@@ -368,6 +382,11 @@ class SqliteTransaction implements StoreTransaction {
   saveQcSample(sample: QcSample): void {
     this.write();
     this.sql.saveQcSample.run(sample.day, JSON.stringify(QcSampleSchema.parse(sample)));
+  }
+
+  saveSyncState(state: SyncState): void {
+    this.write();
+    this.sql.saveSetting.run('sheetSync', JSON.stringify(SyncStateSchema.parse(state)));
   }
 }
 
@@ -444,8 +463,24 @@ export class SqliteStore implements Store {
   async listPool(limit: number, after: PoolPosition | null): Promise<Page<Lead>> {
     // One extra row tells whether another page follows.
     const rows = after
-      ? this.readSql.poolAfter.all(after.createdAt, after.createdAt, after.id, limit + 1)
+      ? this.readSql.poolAfter.all(after.createdAt, after.id, limit + 1)
       : this.readSql.poolFirst.all(limit + 1);
+    const leads = rows.map((row) => LeadSchema.parse(JSON.parse(row.doc)));
+    const items = leads.slice(0, limit);
+    const last = items[items.length - 1];
+    const next = leads.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null;
+
+    return { items, next };
+  }
+
+  async listLeadsWithStatus(
+    status: LeadStatus,
+    limit: number,
+    after: PoolPosition | null,
+  ): Promise<Page<Lead>> {
+    const rows = after
+      ? this.readSql.withStatusAfter.all(status, after.createdAt, after.id, limit + 1)
+      : this.readSql.withStatusFirst.all(status, limit + 1);
     const leads = rows.map((row) => LeadSchema.parse(JSON.parse(row.doc)));
     const items = leads.slice(0, limit);
     const last = items[items.length - 1];
@@ -470,7 +505,7 @@ export class SqliteStore implements Store {
     after: DuePosition | null,
   ): Promise<Page<Lead, DuePosition>> {
     const rows = after
-      ? this.readSql.overdueAfter.all(now, after.dueAt, after.dueAt, after.id, limit + 1)
+      ? this.readSql.overdueAfter.all(now, after.dueAt, after.id, limit + 1)
       : this.readSql.overdueFirst.all(now, limit + 1);
     const leads = rows.map((row) => LeadSchema.parse(JSON.parse(row.doc)));
     const items = leads.slice(0, limit);
