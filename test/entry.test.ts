@@ -115,6 +115,11 @@ describe('the deployed entry in production mode', () => {
     expect(startup.modules.filter((m) => m.includes('/node_modules/googleapis/'))).toEqual([]);
   });
 
+  it('never loads the Sheets client, which only the sheet sync loads', () => {
+    expect(loaded(startup.modules, '/node_modules/@googleapis/sheets/')).toBe(false);
+    expect(loaded(startup.modules, '/node_modules/googleapis-common/')).toBe(false);
+  });
+
   it('never loads the SQLite adapter or better-sqlite3', () => {
     expect(loaded(startup.modules, '/node_modules/better-sqlite3/')).toBe(false);
     expect(loaded(startup.modules, '/functions/src/store/sqlite.')).toBe(false);

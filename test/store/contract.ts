@@ -196,6 +196,7 @@ const READS: [string, (tx: StoreTransaction) => Promise<unknown>][] = [
   ['getVisits', (tx) => tx.getVisits(['visit-1'])],
   ['getReport', (tx) => tx.getReport('report-1')],
   ['getQcSample', (tx) => tx.getQcSample('2026-03-02')],
+  ['getSyncState', (tx) => tx.getSyncState()],
 ];
 
 const NEEDS_CURSORS = 'needs query cursors: runs on SQLite and on the official emulator';
@@ -393,6 +394,25 @@ export function describeStoreContract(
           expect(read).toEqual([monday, tuesday, null]);
         }));
 
+      it('answers no sheet sync state until one is saved, then the latest saved', () =>
+        withStore(async (store) => {
+          const first = {
+            spreadsheetId: '1LeadPoolContractSheet_0123456789abcdefghij',
+            rows: { Pool: 12, Leads: 1 },
+            revision: 1,
+            syncedAt: minutesLater(0),
+          };
+          const second = { ...first, rows: { Pool: 3, Leads: 40 }, revision: 2 };
+
+          const before = await store.transaction((tx) => tx.getSyncState());
+          await store.transaction(async (tx) => tx.saveSyncState(first));
+          await store.transaction(async (tx) => tx.saveSyncState(second));
+
+          expect(before).toBeNull();
+          expect(await store.transaction((tx) => tx.getSyncState())).toEqual(second);
+          expect(await store.getPolicy()).toEqual(DEFAULT_POLICY);
+        }));
+
       it('answers only the leads and members that exist from the batch reads', () =>
         withStore(async (store) => {
           const lead = aLead('lead-1');
@@ -570,6 +590,47 @@ export function describeStoreContract(
             }
 
             expect(pages).toEqual([['p-c', 'p-a'], ['p-b', 'p-e'], ['p-d']]);
+          }),
+      );
+
+      it('lists the leads of one status oldest first, with a cursor when more follow', () =>
+        withStore(async (store) => {
+          const customers = [
+            anOwnedLead('u-2', 'rep@example.com', {
+              status: 'customer',
+              createdAt: minutesLater(9),
+            }),
+            anOwnedLead('u-3', 'rep@example.com', {
+              status: 'customer',
+              createdAt: minutesLater(4),
+            }),
+          ];
+          await seed(store, { leads: [...notInPool, ...pool, ...customers] });
+
+          const first = await store.listLeadsWithStatus('customer', 2, null);
+          const all = await store.listLeadsWithStatus('customer', 3, null);
+          const pooled = await store.listLeadsWithStatus('pool', pool.length, null);
+
+          expect(first.items.map((lead) => lead.id)).toEqual(['u-1', 'u-3']);
+          expect(first.next).toEqual({ createdAt: minutesLater(4), id: 'u-3' });
+          expect(all).toEqual({ items: [notInPool[2], customers[1], customers[0]], next: null });
+          expect(pooled.items.map((lead) => lead.id)).toEqual(poolOrder);
+        }));
+
+      it.skipIf(!capabilities.cursors)(
+        `pages through the leads of one status with cursors (${NEEDS_CURSORS})`,
+        () =>
+          withStore(async (store) => {
+            await seed(store, { leads: [...notInPool, ...pool] });
+
+            const first = await store.listLeadsWithStatus('pool', 3, null);
+            const rest = await store.listLeadsWithStatus('pool', 3, first.next);
+
+            expect([first, rest].map((page) => page.items.map((lead) => lead.id))).toEqual([
+              ['p-c', 'p-a', 'p-b'],
+              ['p-e', 'p-d'],
+            ]);
+            expect(rest.next).toBeNull();
           }),
       );
 

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'METHOD_NOT_ALLOWED'
   | 'PAYLOAD_TOO_LARGE'
   | 'IDEMPOTENCY_MISMATCH'
+  | 'JOB_RUNNING'
   | 'INTERNAL';
 
 /** The one place an error code becomes an HTTP status. */
@@ -39,6 +40,7 @@ export function statusOf(code: ErrorCode): number {
     case 'NOT_OWNER':
     case 'INVALID_TRANSITION':
     case 'DUPLICATE_LEAD':
+    case 'JOB_RUNNING':
       return 409;
   }
 }

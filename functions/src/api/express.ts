@@ -22,6 +22,9 @@ export function httpFunction(api: () => Promise<Api>): HttpFunction {
       query: new URLSearchParams(queryStart < 0 ? '' : req.originalUrl.slice(queryStart + 1)),
       headers,
       rawBody: req.rawBody,
+      // The framework keeps the raw body only when a Content-Type names how to parse it; a
+      // body sent without one must be refused, not read as empty.
+      bodyUnreadable: req.rawBody === undefined && sentBody(headers),
     };
 
     const response = await (await api())(request);
@@ -30,6 +33,12 @@ export function httpFunction(api: () => Promise<Api>): HttpFunction {
       .set(response.headers ?? {})
       .json(response.body);
   };
+}
+
+function sentBody(headers: Record<string, string | undefined>): boolean {
+  const length = Number(headers['content-length'] ?? 0);
+
+  return length > 0 || headers['transfer-encoding'] !== undefined;
 }
 
 type ExpressApplication = {

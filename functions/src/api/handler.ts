@@ -12,6 +12,7 @@ import { fieldRoutes } from './routes/field.js';
 import { jobRoutes } from './routes/jobs.js';
 import { leadRoutes } from './routes/leads.js';
 import { teamRoutes } from './routes/team.js';
+import { viewRoutes } from './routes/views.js';
 
 export const ROUTES: readonly Route[] = [
   {
@@ -23,6 +24,7 @@ export const ROUTES: readonly Route[] = [
   ...teamRoutes,
   ...leadRoutes,
   ...fieldRoutes,
+  ...viewRoutes,
   ...jobRoutes,
 ];
 
@@ -47,12 +49,12 @@ export function createApi(deps: ApiDeps, routes: readonly Route[] = ROUTES): Api
         });
       }
 
-      const now = clockFor(request, deps);
       const { route, params } = found;
       if (route.roles === 'public') {
         response = await route.handle(request);
       } else {
         email = await deps.authenticate(request.headers.authorization);
+        const now = clockFor(request, deps);
         if (deps.schedulerEmails.includes(email)) {
           if (!route.roles.includes('scheduler')) {
             throw new ApiError('FORBIDDEN', 'The scheduler may only run jobs');

@@ -9,6 +9,8 @@ export type ApiRequest = {
   query: URLSearchParams;
   headers: Record<string, string | undefined>;
   rawBody: Buffer | undefined;
+  /** A body arrived that the server could not read, e.g. one sent with no Content-Type. */
+  bodyUnreadable?: boolean;
 };
 
 export type ApiResponse = {
@@ -26,6 +28,8 @@ export function parseBody<T>(
   schema: z.ZodType<T>,
   maxBytes = MAX_BODY_BYTES,
 ): T {
+  if (request.bodyUnreadable) throw unreadableBody('Send the body as application/json');
+
   const raw = request.rawBody ?? Buffer.alloc(0);
   if (raw.length > maxBytes) {
     throw new ApiError('PAYLOAD_TOO_LARGE', `The body is larger than ${maxBytes} bytes`, {

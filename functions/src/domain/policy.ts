@@ -25,6 +25,11 @@ const policyFields = {
   distributionTime: timeOfDay,
   /** When the night's QC sample is drawn from the day's visits. */
   qcSampleTime: timeOfDay,
+  /** The shared sheet the server writes its tabs to; none until an admin names one. */
+  spreadsheetId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{20,100}$/, 'A spreadsheet id, as in its URL after /d/')
+    .nullable(),
 };
 
 /**
@@ -47,6 +52,7 @@ export const PolicySchema = z
     defaultCountry: policyFields.defaultCountry.default('CN'),
     distributionTime: policyFields.distributionTime.default('08:30'),
     qcSampleTime: policyFields.qcSampleTime.default('22:00'),
+    spreadsheetId: policyFields.spreadsheetId.default(null),
   })
   .strict();
 

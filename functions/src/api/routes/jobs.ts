@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { runJob, type RunnableJob } from '../../jobs/run.js';
+import { ApiError } from '../errors.js';
 import { parseBody, parseQuery } from '../request.js';
 import type { MemberRoute, RouteContext } from '../router.js';
 
@@ -29,6 +30,12 @@ function jobRoute(job: RunnableJob): MemberRoute {
         now: context.actor.now,
       });
 
+      // A run still going elsewhere is not an answer yet: a retry must come back later, and
+      // if that run was killed it will be stale by then and run again.
+      if (!fresh && run.status === 'running') {
+        throw new ApiError('JOB_RUNNING', 'This job is already running', { runId: run.id });
+      }
+
       // A failed run answers 500 so Cloud Scheduler retries it; the ledger holds the error.
       const headers: Record<string, string> = fresh ? {} : { 'Idempotent-Replayed': 'true' };
       return { status: run.status === 'failed' ? 500 : 200, body: run, headers };
@@ -40,6 +47,7 @@ export const jobRoutes: MemberRoute[] = [
   jobRoute('reclaim'),
   jobRoute('distribute'),
   jobRoute('qc-sample'),
+  jobRoute('sheet-sync'),
   {
     method: 'GET',
     path: '/v1/jobs/runs',
