@@ -5,18 +5,11 @@ import type { Access } from '../../functions/src/api/router.js';
 import type { Role } from '../../functions/src/domain/member.js';
 import { ADMIN, as, SCHEDULER, startTestApi, type TestApi } from '../support/api-server.js';
 import { createTestSigner, type TestSigner } from '../support/id-tokens.js';
-import {
-  NOW,
-  addLead,
-  addMember,
-  addRep,
-  at,
-  unique,
-  type ErrorBody,
-  type LeadBody,
-} from './fixtures.js';
+import { NOW, addMember, addRep, at, type ErrorBody, type LeadBody } from './fixtures.js';
+import { ROUTE_ROWS, routeName, type RouteRow, type World } from './route-table.js';
 
 let api: TestApi;
+let world: World;
 const members: Partial<Record<Role | 'inactive', string>> = { admin: ADMIN };
 beforeAll(async () => {
   api = await startTestApi();
@@ -24,6 +17,12 @@ beforeAll(async () => {
   members.manager = await addMember(api, { role: 'manager' });
   members.qc = await addMember(api, { role: 'qc' });
   members.inactive = await addRep(api, { active: false });
+  world = {
+    api,
+    headers: (email) => ({ ...as(email), ...at(NOW) }),
+    rep: members.rep,
+    today: NOW.slice(0, 10),
+  };
 });
 afterAll(async () => api.close());
 
@@ -56,160 +55,13 @@ const CALLERS: Caller[] = [
   { name: 'the scheduler', authorization: () => as(SCHEDULER).Authorization, role: 'scheduler' },
 ];
 
-/** A lead the calling rep owns, so owner-only routes can succeed; a pool lead otherwise. */
-async function leadFor(role: Access | undefined): Promise<LeadBody> {
-  return addLead(api, role === 'rep' ? { ownerEmail: members.rep! } : {});
-}
-
-type Row = {
-  route: string;
-  /** Who may call the route, as the API contract says. */
-  allowed: Access[];
-  /** The answer of an allowed call. */
-  status: number;
-  prepare(role: Access | undefined): Promise<{ path: string; body?: object }>;
-};
-
-const ANYONE: Role[] = ['rep', 'manager', 'qc', 'admin'];
-
-const ROWS: Row[] = [
-  { route: 'GET /v1/me', allowed: ANYONE, status: 200, prepare: async () => ({ path: '/v1/me' }) },
-  {
-    route: 'GET /v1/members',
-    allowed: ['manager', 'admin'],
-    status: 200,
-    prepare: async () => ({ path: '/v1/members' }),
-  },
-  {
-    route: 'PUT /v1/members/{email}',
-    allowed: ['admin'],
-    status: 200,
-    prepare: async () => ({
-      path: `/v1/members/${unique('newcomer')}@example.com`,
-      body: { role: 'rep', name: 'Newcomer' },
-    }),
-  },
-  {
-    route: 'GET /v1/policy',
-    allowed: ANYONE,
-    status: 200,
-    prepare: async () => ({ path: '/v1/policy' }),
-  },
-  {
-    route: 'PUT /v1/policy',
-    allowed: ['manager', 'admin'],
-    status: 200,
-    prepare: async () => ({ path: '/v1/policy', body: { warnHours: 24 } }),
-  },
-  {
-    route: 'POST /v1/leads',
-    allowed: ['manager', 'admin'],
-    status: 201,
-    prepare: async () => ({ path: '/v1/leads', body: { company: unique('Matrix Co') } }),
-  },
-  {
-    route: 'POST /v1/leads:import',
-    allowed: ['manager', 'admin'],
-    status: 200,
-    prepare: async () => ({
-      path: '/v1/leads:import',
-      body: { leads: [{ company: unique('Imported Co') }] },
-    }),
-  },
-  {
-    route: 'GET /v1/leads/{id}',
-    allowed: ANYONE,
-    status: 200,
-    prepare: async () => ({ path: `/v1/leads/${(await addLead(api)).id}` }),
-  },
-  {
-    route: 'GET /v1/leads/{id}/history',
-    allowed: ['rep', 'manager', 'admin'],
-    status: 200,
-    prepare: async (role) => ({ path: `/v1/leads/${(await leadFor(role)).id}/history` }),
-  },
-  {
-    route: 'GET /v1/pool',
-    allowed: ANYONE,
-    status: 200,
-    prepare: async () => ({ path: '/v1/pool' }),
-  },
-  {
-    route: 'GET /v1/me/leads',
-    allowed: ['rep'],
-    status: 200,
-    prepare: async () => ({ path: '/v1/me/leads' }),
-  },
-  {
-    route: 'POST /v1/leads/{id}/claim',
-    allowed: ['rep'],
-    status: 200,
-    prepare: async () => ({ path: `/v1/leads/${(await addLead(api)).id}/claim`, body: {} }),
-  },
-  {
-    route: 'POST /v1/leads/{id}/release',
-    allowed: ['rep'],
-    status: 200,
-    prepare: async (role) => ({
-      path: `/v1/leads/${(await leadFor(role)).id}/release`,
-      body: { reason: 'Out of my region' },
-    }),
-  },
-  {
-    route: 'POST /v1/leads/{id}/assign',
-    allowed: ['manager', 'admin'],
-    status: 200,
-    prepare: async () => ({
-      path: `/v1/leads/${(await addLead(api)).id}/assign`,
-      body: { toEmail: members.rep },
-    }),
-  },
-  {
-    route: 'POST /v1/leads/{id}/follow-ups',
-    allowed: ['rep'],
-    status: 201,
-    prepare: async (role) => ({
-      path: `/v1/leads/${(await leadFor(role)).id}/follow-ups`,
-      body: { channel: 'message', note: 'Sent the brochure' },
-    }),
-  },
-  {
-    route: 'POST /v1/leads/{id}/close',
-    allowed: ['rep', 'manager', 'admin'],
-    status: 200,
-    prepare: async (role) => ({
-      path: `/v1/leads/${(await leadFor(role)).id}/close`,
-      body: { reason: 'duplicate' },
-    }),
-  },
-  // Last: a run at NOW deals the pool out, and nothing after it should depend on the pool.
-  {
-    route: 'GET /v1/jobs/runs',
-    allowed: ['manager', 'admin'],
-    status: 200,
-    prepare: async () => ({ path: '/v1/jobs/runs' }),
-  },
-  {
-    route: 'POST /v1/jobs/reclaim',
-    allowed: ['admin', 'scheduler'],
-    status: 200,
-    prepare: async () => ({ path: '/v1/jobs/reclaim', body: {} }),
-  },
-  {
-    route: 'POST /v1/jobs/distribute',
-    allowed: ['admin', 'scheduler'],
-    status: 200,
-    prepare: async () => ({ path: '/v1/jobs/distribute', body: {} }),
-  },
-];
-
-function expectedStatus(row: Row, caller: Caller): number {
+function expectedStatus(row: RouteRow, caller: Caller): number {
   if (caller.refused) return caller.refused;
 
   return row.allowed.includes(caller.role) ? row.status : 403;
 }
 
-const MATRIX = ROWS.flatMap((row) =>
+const MATRIX = ROUTE_ROWS.flatMap((row) =>
   CALLERS.map((caller) => {
     const status = expectedStatus(row, caller);
 
@@ -221,13 +73,11 @@ describe('who may call each route', () => {
   it('has a row for every member route of the API', () => {
     const routes = ROUTES.filter((route) => route.roles !== 'public');
 
-    expect(ROWS.map((row) => row.route).sort()).toEqual(
-      routes.map((route) => `${route.method} ${route.path}`).sort(),
-    );
+    expect(ROUTE_ROWS.map((row) => row.route).sort()).toEqual(routes.map(routeName).sort());
   });
 
   it.each(MATRIX)('%s', async (_name, { row, caller, status }) => {
-    const { path, body } = await row.prepare(caller.role);
+    const { path, body } = await row.prepare(world, caller.role);
     const method = row.route.split(' ')[0]?.toLowerCase() as 'get' | 'put' | 'post';
     let pending = api.http[method](path).set(at(NOW));
     if (caller.authorization) pending = pending.set('Authorization', caller.authorization());

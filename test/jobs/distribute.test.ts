@@ -232,7 +232,7 @@ describe('a scheduler firing delivered more than once', () => {
     expect(await ownedCounts(api, [rep])).toEqual([2]);
   });
 
-  it('does not start a second run while the first run of the firing is still going', async () => {
+  it('asks a retry to come back while the first run of the firing is still going', async () => {
     const rep = await addRep(api);
     await poolOf(2);
     const running: JobRun = {
@@ -255,9 +255,11 @@ describe('a scheduler firing delivered more than once', () => {
       scheduleTime: MORNING,
     });
 
-    expect(retry.status).toBe(200);
-    expect(retry.headers['idempotent-replayed']).toBe('true');
-    expect(retry.body).toEqual(running);
+    expect(retry.status).toBe(409);
+    expect(retry.body.error).toMatchObject({
+      code: 'JOB_RUNNING',
+      details: { runId: 'RUN-IN-PROGRESS' },
+    });
     expect(await ownedCounts(api, [rep])).toEqual([0]);
   });
 });

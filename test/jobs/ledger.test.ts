@@ -109,12 +109,12 @@ describe('recordRun', () => {
   });
 
   it.each([
-    ['marks a run left running for 31 minutes interrupted', { minutes: 31, status: 'interrupted' }],
+    ['marks a run left running for 11 minutes interrupted', { minutes: 11, status: 'interrupted' }],
     [
-      'marks a run left running for exactly 30 minutes interrupted',
-      { minutes: 30, status: 'interrupted' },
+      'marks a run left running for exactly 10 minutes interrupted',
+      { minutes: 10, status: 'interrupted' },
     ],
-    ['leaves a run started 29 minutes ago running', { minutes: 29, status: 'running' }],
+    ['leaves a run started 9 minutes ago running', { minutes: 9, status: 'running' }],
   ] as const)('%s when the next run of its job starts', async (_name, row) => {
     const stale = runningRun({ startedAt: NOW });
     await store.saveJobRun(stale);
