@@ -85,7 +85,7 @@ describe('syncSheet', () => {
       ]);
     });
 
-    it('protects every tab the server writes with a warning, but the Owner column', async () => {
+    it('protects the tabs only the server writes with a warning, but the Owner column', async () => {
       await syncSheet(deps, NOW);
 
       const protectedTabs = fake
@@ -96,7 +96,6 @@ describe('syncSheet', () => {
       expect(protectedTabs.map((tab) => tab.title)).toEqual([
         'Pool',
         'Leads',
-        'Visits',
         'Today',
         'QC',
         'Settings',
@@ -245,7 +244,7 @@ describe('syncSheet', () => {
         ['values', 200],
       ]);
       expect(counts).toMatchObject({ requests: 4, setUp: 1 });
-      expect(fake.tab(SPREADSHEET_ID, 'Visits').protectedRanges).toHaveLength(1);
+      expect(fake.tab(SPREADSHEET_ID, 'Visits').protectedRanges).toHaveLength(0);
       expect(fake.tab(SPREADSHEET_ID, 'Leads').conditionalFormats).toHaveLength(2);
       expect(fake.tab(SPREADSHEET_ID, 'Today').charts).toHaveLength(1);
       expect(rowsOf('Visits')).toHaveLength(4);

@@ -104,8 +104,9 @@ export function setUpRequests(existing: Existing): sheets_v4.Schema$Request[] {
   const has = (tab: TabName, key: 'protections' | 'formulas' | 'charts', value: string) =>
     existing.tabs.get(tab)?.[key].includes(value) ?? false;
 
+  // People type into Import (leads to add) and Visits (visits the relay logs).
   for (const tab of TAB_NAMES) {
-    if (tab === 'Import' || has(tab, 'protections', PROTECTION_NOTE)) continue;
+    if (tab === 'Import' || tab === 'Visits' || has(tab, 'protections', PROTECTION_NOTE)) continue;
 
     requests.push({ addProtectedRange: { protectedRange: protection(tab, idOf(tab)) } });
   }
