@@ -129,15 +129,22 @@ class FirestoreTransaction implements StoreTransaction {
     return parseDoc(LeadSchema, await this.t.get(this.refs.lead(id)));
   }
 
-  async getLeads(ids: readonly string[]): Promise<Map<string, Lead>> {
-    const snapshots = await this.getAll(ids.map((id) => this.refs.lead(id)));
-    const found = new Map<string, Lead>();
-    for (const snapshot of snapshots) {
-      const lead = parseDoc(LeadSchema, snapshot);
-      if (lead) found.set(snapshot.id, lead);
+  /** The documents that exist among `refs`, by document id. */
+  private async getMany<T>(schema: Schema<T>, refs: DocumentReference[]): Promise<Map<string, T>> {
+    const found = new Map<string, T>();
+    for (const snapshot of await this.getAll(refs)) {
+      const doc = parseDoc(schema, snapshot);
+      if (doc) found.set(snapshot.id, doc);
     }
 
     return found;
+  }
+
+  async getLeads(ids: readonly string[]): Promise<Map<string, Lead>> {
+    return this.getMany(
+      LeadSchema,
+      ids.map((id) => this.refs.lead(id)),
+    );
   }
 
   async getMember(email: string): Promise<Member | null> {
@@ -145,14 +152,10 @@ class FirestoreTransaction implements StoreTransaction {
   }
 
   async getMembers(emails: readonly string[]): Promise<Map<string, Member>> {
-    const snapshots = await this.getAll(emails.map((email) => this.refs.member(email)));
-    const found = new Map<string, Member>();
-    for (const snapshot of snapshots) {
-      const member = parseDoc(MemberSchema, snapshot);
-      if (member) found.set(snapshot.id, member);
-    }
-
-    return found;
+    return this.getMany(
+      MemberSchema,
+      emails.map((email) => this.refs.member(email)),
+    );
   }
 
   async getPolicy(): Promise<Policy> {
@@ -179,14 +182,10 @@ class FirestoreTransaction implements StoreTransaction {
   }
 
   async getVisits(ids: readonly string[]): Promise<Map<string, Visit>> {
-    const snapshots = await this.getAll(ids.map((id) => this.refs.visit(id)));
-    const found = new Map<string, Visit>();
-    for (const snapshot of snapshots) {
-      const visit = parseDoc(VisitSchema, snapshot);
-      if (visit) found.set(snapshot.id, visit);
-    }
-
-    return found;
+    return this.getMany(
+      VisitSchema,
+      ids.map((id) => this.refs.visit(id)),
+    );
   }
 
   async getReport(id: string): Promise<DailyReport | null> {

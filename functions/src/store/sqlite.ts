@@ -227,6 +227,17 @@ function statementsFor(db: Database.Database) {
 
 type Statements = ReturnType<typeof statementsFor>;
 
+/** The documents that exist among `keys`, by key. */
+function getMany<T>(keys: readonly string[], read: (key: string) => T | null): Map<string, T> {
+  const found = new Map<string, T>();
+  for (const key of keys) {
+    const doc = read(key);
+    if (doc) found.set(key, doc);
+  }
+
+  return found;
+}
+
 export class ReadAfterWriteError extends Error {
   constructor() {
     super('A transaction read after it wrote; Firestore would refuse this, so SQLite does too');
@@ -253,13 +264,7 @@ class SqliteTransaction implements StoreTransaction {
 
   async getLeads(ids: readonly string[]): Promise<Map<string, Lead>> {
     this.read();
-    const found = new Map<string, Lead>();
-    for (const id of ids) {
-      const lead = parseDoc(LeadSchema, this.sql.lead.get(id));
-      if (lead) found.set(id, lead);
-    }
-
-    return found;
+    return getMany(ids, (id) => parseDoc(LeadSchema, this.sql.lead.get(id)));
   }
 
   async getMember(email: string): Promise<Member | null> {
@@ -269,13 +274,7 @@ class SqliteTransaction implements StoreTransaction {
 
   async getMembers(emails: readonly string[]): Promise<Map<string, Member>> {
     this.read();
-    const found = new Map<string, Member>();
-    for (const email of emails) {
-      const member = parseDoc(MemberSchema, this.sql.member.get(email));
-      if (member) found.set(email, member);
-    }
-
-    return found;
+    return getMany(emails, (email) => parseDoc(MemberSchema, this.sql.member.get(email)));
   }
 
   async getPolicy(): Promise<Policy> {
@@ -306,13 +305,7 @@ class SqliteTransaction implements StoreTransaction {
 
   async getVisits(ids: readonly string[]): Promise<Map<string, Visit>> {
     this.read();
-    const found = new Map<string, Visit>();
-    for (const id of ids) {
-      const visit = parseDoc(VisitSchema, this.sql.visit.get(id));
-      if (visit) found.set(id, visit);
-    }
-
-    return found;
+    return getMany(ids, (id) => parseDoc(VisitSchema, this.sql.visit.get(id)));
   }
 
   async getReport(id: string): Promise<DailyReport | null> {
