@@ -14,6 +14,7 @@ import { distributeVsRawTx } from './distribute-vs-raw.js';
 import { formatGoal, meetsGoal, type Benchmark, type Metric } from './metrics.js';
 import { reclaimScaling } from './reclaim-scaling.js';
 import { reclaimVsRawTx } from './reclaim-vs-raw.js';
+import { sheetSync } from './sheet-sync.js';
 
 const BENCHMARKS: Record<string, Benchmark> = {
   'claim.rush': claimRush,
@@ -21,6 +22,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   'reclaim.scaling': reclaimScaling,
   'reclaim.vs_raw_tx': reclaimVsRawTx,
   'distribute.vs_raw_tx': distributeVsRawTx,
+  sync: sheetSync,
 };
 
 function table(metrics: Metric[]): string {

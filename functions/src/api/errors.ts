@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'IDEMPOTENCY_MISMATCH'
   | 'JOB_RUNNING'
+  | 'UNAVAILABLE'
   | 'INTERNAL';
 
 /** The one place an error code becomes an HTTP status. */
@@ -33,6 +34,8 @@ export function statusOf(code: ErrorCode): number {
       return 422;
     case 'INTERNAL':
       return 500;
+    case 'UNAVAILABLE':
+      return 503;
     case 'LEAD_NOT_IN_POOL':
     case 'CAPACITY_EXCEEDED':
     case 'COOLDOWN_ACTIVE':

@@ -86,7 +86,9 @@ export function createApi(deps: ApiDeps, routes: readonly Route[] = ROUTES): Api
 
 const NowHeaderSchema = z.iso
   .datetime({ offset: true, message: 'An ISO-8601 date and time, like 2026-03-02T09:00:00+08:00' })
-  .refine((value) => sameCalendarDate(value), 'No such date');
+  .refine((value) => sameCalendarDate(value), 'No such date')
+  // A clock in year 9999 would put the next team day outside the calendar.
+  .refine((value) => value >= '2000' && value < '2999', 'A time between 2000 and 2998');
 
 /** 2026-02-30 parses as 2 March; a date that does not exist is refused instead. */
 function sameCalendarDate(value: string): boolean {
@@ -140,9 +142,36 @@ function clockFor(request: ApiRequest, deps: ApiDeps): Date {
   return new Date(parsed.data);
 }
 
+/**
+ * The store could not serve the request in time: SQLite's write lock stayed with another
+ * process past the busy timeout, or a Firestore call was still aborted, unavailable or past
+ * its deadline after the client's own retries (gRPC codes 10, 14 and 4). Sending the same
+ * request again is safe: a transaction that failed this way wrote nothing, and one whose
+ * commit went through unseen saved its answer with its effect, under the Idempotency-Key
+ * the add-on always sends.
+ */
+function storeUnavailable(error: unknown): boolean {
+  const { code } = (error ?? {}) as { code?: unknown };
+  if (typeof code === 'string') return code.startsWith('SQLITE_BUSY');
+
+  return code === 10 || code === 14 || code === 4;
+}
+
 function errorResponse(error: unknown, deps: ApiDeps, requestId: string): ApiResponse {
   if (error instanceof ApiError) {
     return { status: error.status, body: errorBody(error.code, error.message, error.details) };
+  }
+
+  if (storeUnavailable(error)) {
+    deps.log('WARNING', 'store unavailable', {
+      requestId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return {
+      status: 503,
+      body: errorBody('UNAVAILABLE', 'The store is busy; send the request again'),
+      headers: { 'Retry-After': '1' },
+    };
   }
 
   // A fault, not a refusal: the stack goes to the log, the caller learns nothing of it.
