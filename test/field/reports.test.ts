@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { as, startTestApi, type TestApi } from '../support/api-server.js';
+import { ADMIN, as, startTestApi, type TestApi } from '../support/api-server.js';
 import { NOW, addRep, at, hoursAfter, type ErrorBody } from '../api/fixtures.js';
 
 let api: TestApi;
@@ -106,5 +106,16 @@ describe('POST /v1/reports/daily', () => {
       expect.arrayContaining([expect.objectContaining({ path })]),
     );
     expect(await submissionsOf(rep)).toEqual([]);
+  });
+});
+
+describe('dates at the edge of the calendar', () => {
+  it.each([
+    ['a summary date in year 9999', '/v1/reports/day?date=9999-12-31', {}],
+    ['a clock in year 9999', '/v1/reports/day', { 'X-Leadpool-Now': '9999-12-30T16:00:00.000Z' }],
+  ])('answers 400, not 500, for %s', async (_name, path, headers) => {
+    const response = await api.http.get(path).set(as(ADMIN)).set(headers);
+
+    expect(response.status).toBe(400);
   });
 });

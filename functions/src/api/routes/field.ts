@@ -22,7 +22,10 @@ import { viewLeadFor } from '../views.js';
 const BACKDATE_DAYS = 7;
 const DAY_MS = 86_400_000;
 
-const DateSchema = z.iso.date({ message: 'A date as YYYY-MM-DD' });
+// Years outside this range are typos, and day arithmetic at year 9999 leaves the calendar.
+const DateSchema = z.iso
+  .date({ message: 'A date as YYYY-MM-DD' })
+  .refine((date) => date >= '2000-01-01' && date <= '2999-12-31', 'A date between 2000 and 2999');
 const IdSchema = z.string().regex(/^[0-9A-Za-z_-]{1,64}$/, 'Not an id');
 
 const VisitBodySchema = z
