@@ -227,7 +227,8 @@ export async function claimRush(): Promise<BenchReport> {
           'ratio is the median over rounds of committed claims/s, service over bare transaction.',
         'The service side is the API function without HTTP: routing, dev-mode auth and its ' +
           'member read, zod body validation, idempotency, the claim rule, the answer view.',
-        `Concurrency is ${PROCESSES} processes on one SQLite file, ${REPS / PROCESSES} reps each. ` +
+        `Concurrency is ${PROCESSES} processes on one SQLite file, ` +
+          `${REPS / PROCESSES} reps each. ` +
           'One SqliteStore is one connection and runs its transactions one at a time, so ' +
           'within a process the reps queue; across processes they contend for the write lock.',
       ],

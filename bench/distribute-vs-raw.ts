@@ -174,7 +174,8 @@ export async function distributeVsRawTx(): Promise<BenchReport> {
         { name: 'distribute.raw_tx_ms', value: round(median(times.raw), 0), goal: null },
       ],
       notes: [
-        `distributeMorning tops up ${REPS} reps with no leads to ${DEFAULT_POLICY.dailyAllocation} ` +
+        `distributeMorning tops up ${REPS} reps with no leads ` +
+          `to ${DEFAULT_POLICY.dailyAllocation} ` +
           `each (${DEALS} deals) from a pool of ${POOL} leads, against a bare writer handed ` +
           `the same deals that writes them in the same transactions of ${PER_TRANSACTION}. ` +
           `Median over ${ROUNDS} rounds, alternating, each on a fresh copy of one database ` +

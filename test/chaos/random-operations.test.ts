@@ -114,7 +114,7 @@ function summary({ reports, verdict, ms }: Run): string {
   ].join('\n');
 }
 
-describe(`${WORKERS} processes sending ${OPERATIONS} random operations each to one SQLite file`, () => {
+describe(`${WORKERS} processes sending ${OPERATIONS} random operations each to one file`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'leadpool-chaos-'));
   const dbPath = join(dir, 'leadpool.db');
   const clockPath = join(dir, 'clock.db');

@@ -222,7 +222,7 @@ for (const { name, followers, reclaimers, split } of scenarios) {
       for (const { database } of rounds) await closeDatabase(database);
     });
 
-    it('ends every lead either kept by its follow-ups or reclaimed exactly once, never both', () => {
+    it('ends every lead kept by its follow-ups or reclaimed exactly once, never both', () => {
       const broken = rounds.flatMap(({ fates }) =>
         [...fates].filter(([, fate]) => fate !== 'kept' && fate !== 'reclaimed'),
       );

@@ -181,7 +181,7 @@ describe('converting a lead', () => {
     expect((await claim(rep, next.id)).status).toBe(200);
   });
 
-  it('gives a customer moved back before the contract to its owner with fresh deadlines', async () => {
+  it('gives a customer moved back before contract to its owner with fresh deadlines', async () => {
     const rep = await addRep(api);
     const lead = await addLead(api, { ownerEmail: rep });
     await movedTo(api, rep, lead.id, 'contract');

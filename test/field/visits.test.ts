@@ -62,7 +62,7 @@ describe('POST /v1/visits to a lead', () => {
     });
   });
 
-  it('restarts the clock from when a backdated visit happened, not when it was logged', async () => {
+  it('restarts the clock from when a backdated visit happened, not when logged', async () => {
     const rep = await addRep(api);
     const lead = await addLead(api, { ownerEmail: rep });
     const happened = hoursAfter(NOW, 10);

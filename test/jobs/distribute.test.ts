@@ -131,7 +131,7 @@ describe('the morning top-up', () => {
     expect(await ownedIds(other)).toEqual([given.id]);
   });
 
-  it('tops up a rep whose cooldowns cover the oldest pool leads from the younger ones', async () => {
+  it('tops up a rep in cooldown for the oldest pool leads from younger ones', async () => {
     await setPolicy(api, { dailyAllocation: 3 });
     const rep = await addRep(api);
     for (let index = 0; index < 5; index++) {

@@ -149,7 +149,7 @@ describe('in dev auth mode', () => {
       expect(await api.store.listJobRuns(10)).toHaveLength(2);
     });
 
-    it('runs a job whose schedule time header is not a time, without deduplicating it', async () => {
+    it('runs a job whose schedule time header is not a time, without dedupe', async () => {
       const firing = { authorization: as(SCHEDULER).Authorization, scheduleTime: 'yesterday' };
       await runAt(api, 'reclaim', NOW, firing);
 

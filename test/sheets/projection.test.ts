@@ -51,10 +51,27 @@ describe('projectSheet', () => {
     expect(view('Pool')).toEqual({
       tab: 'Pool',
       columns: ['Lead ID', 'Company', 'Contact', 'Title', 'Phone', 'Region', 'Source', 'Created'],
-      // prettier-ignore
       rows: [
-        ['p-old', 'Old Pool Co', 'Li Wei', 'Owner', '+86 138 0013 8000', 'Pudong', 'trade fair', '2026-02-28 09:00'],
-        ['p-new', 'New Pool Co', 'Li Wei', 'Owner', '+86 138 0013 8000', 'Pudong', 'trade fair', '2026-03-02 08:00'],
+        [
+          'p-old',
+          'Old Pool Co',
+          'Li Wei',
+          'Owner',
+          '+86 138 0013 8000',
+          'Pudong',
+          'trade fair',
+          '2026-02-28 09:00',
+        ],
+        [
+          'p-new',
+          'New Pool Co',
+          'Li Wei',
+          'Owner',
+          '+86 138 0013 8000',
+          'Pudong',
+          'trade fair',
+          '2026-03-02 08:00',
+        ],
       ],
     });
   });
@@ -75,13 +92,72 @@ describe('projectSheet', () => {
         'Due soon',
         'Deal due',
       ],
-      // prettier-ignore
       rows: [
-        ['o-overdue', 'Overdue Co', 'Li Wei', '+86 138 0013 8000', ANA, 'owned', 'new', '2026-03-02 07:30', -2, true, '2026-04-01 09:00'],
-        ['o-soon', 'Soon Co', 'Li Wei', '+86 138 0013 8000', ANA, 'owned', 'new', '2026-03-02 14:30', 5, true, '2026-04-01 09:00'],
-        ['o-later', 'Later Co', 'Li Wei', '+86 138 0013 8000', ANA, 'owned', 'new', '2026-03-05 09:00', 72, false, '2026-04-01 09:00'],
-        ['c-1', 'Customer Co', 'Li Wei', '+86 138 0013 8000', ANA, 'customer', 'contract', null, null, false, null],
-        ['o-bo', 'Bo Co', 'Li Wei', '+86 138 0013 8000', BO, 'owned', 'new', '2026-03-04 09:00', 10, true, '2026-03-02 19:00'],
+        [
+          'o-overdue',
+          'Overdue Co',
+          'Li Wei',
+          '+86 138 0013 8000',
+          ANA,
+          'owned',
+          'new',
+          '2026-03-02 07:30',
+          -2,
+          true,
+          '2026-04-01 09:00',
+        ],
+        [
+          'o-soon',
+          'Soon Co',
+          'Li Wei',
+          '+86 138 0013 8000',
+          ANA,
+          'owned',
+          'new',
+          '2026-03-02 14:30',
+          5,
+          true,
+          '2026-04-01 09:00',
+        ],
+        [
+          'o-later',
+          'Later Co',
+          'Li Wei',
+          '+86 138 0013 8000',
+          ANA,
+          'owned',
+          'new',
+          '2026-03-05 09:00',
+          72,
+          false,
+          '2026-04-01 09:00',
+        ],
+        [
+          'c-1',
+          'Customer Co',
+          'Li Wei',
+          '+86 138 0013 8000',
+          ANA,
+          'customer',
+          'contract',
+          null,
+          null,
+          false,
+          null,
+        ],
+        [
+          'o-bo',
+          'Bo Co',
+          'Li Wei',
+          '+86 138 0013 8000',
+          BO,
+          'owned',
+          'new',
+          '2026-03-04 09:00',
+          10,
+          true,
+          '2026-03-02 19:00',
+        ],
       ],
     });
   });
@@ -101,12 +177,44 @@ describe('projectSheet', () => {
         'Note',
         'QC',
       ],
-      // prettier-ignore
       rows: [
-        ['v-1', '2026-03-02 08:30', ANA, 'o-soon', 'Soon Co', 'effective', 'owner', false, 'Signed the trial', null],
+        [
+          'v-1',
+          '2026-03-02 08:30',
+          ANA,
+          'o-soon',
+          'Soon Co',
+          'effective',
+          'owner',
+          false,
+          'Signed the trial',
+          null,
+        ],
         // Closed since the visit: the company is still read from the lead.
-        ['v-3', '2026-03-02 08:40', BO, 'x-1', 'Closed Co', 'potential', 'staff', false, 'Closed since', 'queued'],
-        ['v-2', '2026-03-02 08:50', ANA, 'cold-1', 'Blue Harbor', 'potential', 'staff', true, 'Floor 12', null],
+        [
+          'v-3',
+          '2026-03-02 08:40',
+          BO,
+          'x-1',
+          'Closed Co',
+          'potential',
+          'staff',
+          false,
+          'Closed since',
+          'queued',
+        ],
+        [
+          'v-2',
+          '2026-03-02 08:50',
+          ANA,
+          'cold-1',
+          'Blue Harbor',
+          'potential',
+          'staff',
+          true,
+          'Floor 12',
+          null,
+        ],
       ],
     });
   });
@@ -115,7 +223,6 @@ describe('projectSheet', () => {
     expect(view('Today')).toEqual({
       tab: 'Today',
       columns: ['Group', 'Rep', 'Visits', 'Effective', 'Cold', 'Claims', 'Quota met'],
-      // prettier-ignore
       rows: [
         ['East', ANA, 2, 1, 1, 1, true],
         ['West', BO, 1, 0, 0, 0, false],
@@ -127,9 +234,17 @@ describe('projectSheet', () => {
     expect(view('QC')).toEqual({
       tab: 'QC',
       columns: ['Visit ID', 'Day', 'Rep', 'Lead ID', 'Outcome', 'Met', 'Note', 'Verdict'],
-      // prettier-ignore
       rows: [
-        ['v-0', '2026-03-01', ANA, 'o-later', 'potential', 'staff', 'Left a brochure at the front desk', null],
+        [
+          'v-0',
+          '2026-03-01',
+          ANA,
+          'o-later',
+          'potential',
+          'staff',
+          'Left a brochure at the front desk',
+          null,
+        ],
         ['v-3', '2026-03-02', BO, 'x-1', 'potential', 'staff', 'Closed since', null],
       ],
     });

@@ -85,7 +85,7 @@ describe('syncSheet', () => {
       ]);
     });
 
-    it('protects the tabs only the server writes with a warning, but the Owner column', async () => {
+    it('warns on edits to tabs only the server writes, but the Owner column', async () => {
       await syncSheet(deps, NOW);
 
       const protectedTabs = fake

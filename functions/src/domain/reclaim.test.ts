@@ -195,7 +195,7 @@ describe('decideReclaim', () => {
     expect(receiverOf(leads[0])).toBe(BO);
   });
 
-  it('never gives the lead back to its previous owner, even listed first with the most room', () => {
+  it('never gives the lead back to its previous owner, even first with the most room', () => {
     const roomyAna = { ...ana, capacity: 100, ownedCount: 1 };
 
     const { leads } = accepted(reclaim({ candidates: [roomyAna, bo] }));

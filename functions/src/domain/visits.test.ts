@@ -183,7 +183,7 @@ describe('decideLeadVisit', () => {
     expect(events.map((event) => event.type)).toEqual(['visit.logged']);
   });
 
-  it('does not shorten the deadline of a lead with a visit backdated to before it was given', () => {
+  it('does not shorten a deadline with a visit backdated to before the lead was given', () => {
     const lead = anOwnedLead(ANA);
 
     const decision = leadVisit({ lead, fields: fields({ at: addHours(NOW, -100) }) });
