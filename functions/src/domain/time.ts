@@ -8,68 +8,55 @@ export function hoursBetween(from: Date, to: Date): number {
   return (to.getTime() - from.getTime()) / HOUR_MS;
 }
 
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
+// Building a DateTimeFormat is costly and these run for every lead of a sync, so each
+// (kind, time zone) pair is built once.
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+function formatFor(
+  kind: string,
+  locale: string,
+  timeZone: string,
+  options: Intl.DateTimeFormatOptions,
+): Intl.DateTimeFormat {
+  const key = `${kind} ${timeZone}`;
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { ...options, timeZone });
+    formats.set(key, format);
+  }
+
+  return format;
+}
 
 /** The calendar day (YYYY-MM-DD) that `at` falls on in the team's time zone. */
 export function teamDay(at: Date, timeZone: string): string {
-  let format = dayFormats.get(timeZone);
-  if (!format) {
-    // en-CA formats dates as YYYY-MM-DD, which is exactly the key we store.
-    format = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    });
-    dayFormats.set(timeZone, format);
-  }
+  // en-CA formats dates as YYYY-MM-DD, which is exactly the key we store.
+  const options = { year: 'numeric', month: '2-digit', day: '2-digit' } as const;
 
-  return format.format(at);
+  return formatFor('day', 'en-CA', timeZone, options).format(at);
 }
-
-export function iso(at: Date): string {
-  return at.toISOString();
-}
-
-const clockFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** The wall-clock time (HH:MM, 24-hour) that `at` shows in the team's time zone. */
 export function teamTime(at: Date, timeZone: string): string {
-  let format = clockFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    clockFormats.set(timeZone, format);
-  }
+  const options = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } as const;
 
-  return format.format(at);
+  return formatFor('clock', 'en-GB', timeZone, options).format(at);
 }
-
-const offsetFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** How far the zone's wall clock is ahead of UTC at `at`, in milliseconds. */
 function zoneOffsetMs(at: Date, timeZone: string): number {
-  let format = offsetFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    offsetFormats.set(timeZone, format);
-  }
+  const format = formatFor('offset', 'en-US', timeZone, {
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  });
 
-  const part = (type: string) =>
-    Number(format.formatToParts(at).find((p) => p.type === type)?.value ?? 0);
+  const parts = format.formatToParts(at);
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   const wall = Date.UTC(
     part('year'),
     part('month') - 1,
