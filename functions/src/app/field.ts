@@ -1,5 +1,5 @@
 import { ApiError } from '../api/errors.js';
-import type { Changes } from '../domain/changes.js';
+import { changes, type Changes } from '../domain/changes.js';
 import type { Lead } from '../domain/lead.js';
 import { leadKeys } from '../domain/lead-keys.js';
 import type { Member } from '../domain/member.js';
@@ -134,10 +134,7 @@ export async function submitReport(
   tx.saveReport(report);
   applyChanges(
     tx,
-    {
-      leads: [],
-      members: [],
-      keys: [],
+    changes({
       events: [
         {
           type: 'report.submitted',
@@ -148,7 +145,7 @@ export async function submitReport(
           data: { day },
         },
       ],
-    },
+    }),
     actor,
     newId,
   );
@@ -198,10 +195,8 @@ export async function judgeVisit(
   tx.saveVisit(judged);
   applyChanges(
     tx,
-    {
-      leads: [],
+    changes({
       members,
-      keys: [],
       events: [
         {
           type: 'visit.verdict',
@@ -212,7 +207,7 @@ export async function judgeVisit(
           data: { visitId, note },
         },
       ],
-    },
+    }),
     actor,
     newId,
   );
