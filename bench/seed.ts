@@ -7,7 +7,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { Lead } from '../functions/src/domain/lead.js';
+import { newPoolLead, type Lead } from '../functions/src/domain/lead.js';
 import { newMember, type Member } from '../functions/src/domain/member.js';
 import { DEFAULT_POLICY } from '../functions/src/domain/policy.js';
 import { takeOwnership } from '../functions/src/domain/ownership.js';
@@ -24,10 +24,7 @@ const MANAGER = 'mei@example.com';
 
 /** A pool lead as a manager would have created it `minutesBefore` minutes before `now`. */
 export function poolLead(n: number, now: Date, minutesBefore: number): Lead {
-  const stamp = new Date(now.getTime() - minutesBefore * 60_000).toISOString();
-
-  return {
-    id: `L${String(n).padStart(6, '0')}`,
+  const details = {
     company: `Star Harbour Trading ${n}`,
     contactName: 'Li Wei',
     title: 'Owner',
@@ -35,19 +32,10 @@ export function poolLead(n: number, now: Date, minutesBefore: number): Lead {
     region: 'Pudong',
     source: 'trade fair',
     notes: '',
-    status: 'pool',
-    ownerEmail: null,
-    stage: 'new',
-    assignedAt: null,
-    lastFollowUpAt: null,
-    followUpDueAt: null,
-    dealDueAt: null,
-    closeReason: null,
-    closeNote: null,
-    cooldowns: {},
-    createdAt: stamp,
-    updatedAt: stamp,
   };
+  const createdAt = new Date(now.getTime() - minutesBefore * 60_000);
+
+  return newPoolLead(`L${String(n).padStart(6, '0')}`, details, createdAt);
 }
 
 /** `lead` as `email` has held it since `hoursBefore` hours before `now`, never followed up. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { EVENT_TYPES, type StoredEvent } from '../../functions/src/domain/events.js';
-import type { Lead } from '../../functions/src/domain/lead.js';
+import { newPoolLead, type Lead } from '../../functions/src/domain/lead.js';
 import type { Member } from '../../functions/src/domain/member.js';
 import { DEFAULT_POLICY, type Policy } from '../../functions/src/domain/policy.js';
 import type { QcVerdict, Visit } from '../../functions/src/domain/visits.js';
@@ -32,8 +32,7 @@ function minutesLater(minutes: number): string {
 }
 
 function aLead(id: string, fields: Partial<Lead> = {}): Lead {
-  return {
-    id,
+  const details = {
     company: `Company ${id}`,
     contactName: 'Li Wei',
     title: 'Owner',
@@ -41,20 +40,9 @@ function aLead(id: string, fields: Partial<Lead> = {}): Lead {
     region: 'Shanghai',
     source: 'trade fair',
     notes: '',
-    status: 'pool',
-    ownerEmail: null,
-    stage: 'new',
-    assignedAt: null,
-    lastFollowUpAt: null,
-    followUpDueAt: null,
-    dealDueAt: null,
-    closeReason: null,
-    closeNote: null,
-    cooldowns: {},
-    createdAt: NOW.toISOString(),
-    updatedAt: NOW.toISOString(),
-    ...fields,
   };
+
+  return { ...newPoolLead(id, details, NOW), ...fields };
 }
 
 function anOwnedLead(id: string, ownerEmail: string, fields: Partial<Lead> = {}): Lead {

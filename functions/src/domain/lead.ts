@@ -63,6 +63,40 @@ export const NewLeadSchema = z
 
 export type NewLead = z.infer<typeof NewLeadSchema>;
 
+/** The descriptive fields of a lead, as a manager enters them. */
+export type LeadDetails = Pick<
+  Lead,
+  'company' | 'contactName' | 'title' | 'phone' | 'region' | 'source' | 'notes'
+>;
+
+/** A lead as it enters the pool: unowned, at the first stage, with no deadlines. */
+export function newPoolLead(id: string, details: LeadDetails, now: Date): Lead {
+  const stamp = now.toISOString();
+
+  return {
+    id,
+    company: details.company,
+    contactName: details.contactName,
+    title: details.title,
+    phone: details.phone,
+    region: details.region,
+    source: details.source,
+    notes: details.notes,
+    status: 'pool',
+    ownerEmail: null,
+    stage: 'new',
+    assignedAt: null,
+    lastFollowUpAt: null,
+    followUpDueAt: null,
+    dealDueAt: null,
+    closeReason: null,
+    closeNote: null,
+    cooldowns: {},
+    createdAt: stamp,
+    updatedAt: stamp,
+  };
+}
+
 /** The fields whose change the history records as before / after. */
 export type LeadState = Pick<
   Lead,

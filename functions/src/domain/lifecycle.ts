@@ -1,5 +1,5 @@
 import { changes, type Changes } from './changes.js';
-import { stateOf, type CloseReason, type Lead, type NewLead } from './lead.js';
+import { newPoolLead, stateOf, type CloseReason, type Lead, type NewLead } from './lead.js';
 import { leadKeys } from './lead-keys.js';
 import { capacityOf, isManager, type Member } from './member.js';
 import { assertOwnerMatches, takeOwnership } from './ownership.js';
@@ -37,28 +37,7 @@ export function decideCreate({
   }
 
   const stamp = now.toISOString();
-  const pooled: Lead = {
-    id,
-    company: fields.company,
-    contactName: fields.contactName,
-    title: fields.title,
-    phone: fields.phone,
-    region: fields.region,
-    source: fields.source,
-    notes: fields.notes,
-    status: 'pool',
-    ownerEmail: null,
-    stage: 'new',
-    assignedAt: null,
-    lastFollowUpAt: null,
-    followUpDueAt: null,
-    dealDueAt: null,
-    closeReason: null,
-    closeNote: null,
-    cooldowns: {},
-    createdAt: stamp,
-    updatedAt: stamp,
-  };
+  const pooled = newPoolLead(id, fields, now);
   const keyRows = keys.map((key) => ({ key, leadId: id }));
   const created = changes({
     leads: [pooled],

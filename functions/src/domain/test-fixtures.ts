@@ -1,4 +1,4 @@
-import type { Lead } from './lead.js';
+import { newPoolLead, type Lead } from './lead.js';
 import { newMember, type Member } from './member.js';
 import { DEFAULT_POLICY, type Policy } from './policy.js';
 import { addHours } from './time.js';
@@ -24,10 +24,7 @@ export function aManager(overrides: Partial<Member> = {}): Member {
 }
 
 export function aLead(overrides: Partial<Lead> = {}): Lead {
-  const stamp = NOW.toISOString();
-
-  return {
-    id: 'lead-1',
+  const details = {
     company: 'Star Harbour Trading',
     contactName: 'Li Wei',
     title: 'Owner',
@@ -35,20 +32,9 @@ export function aLead(overrides: Partial<Lead> = {}): Lead {
     region: 'Pudong',
     source: 'trade fair',
     notes: '',
-    status: 'pool',
-    ownerEmail: null,
-    stage: 'new',
-    assignedAt: null,
-    lastFollowUpAt: null,
-    followUpDueAt: null,
-    dealDueAt: null,
-    closeReason: null,
-    closeNote: null,
-    cooldowns: {},
-    createdAt: stamp,
-    updatedAt: stamp,
-    ...overrides,
   };
+
+  return { ...newPoolLead('lead-1', details, NOW), ...overrides };
 }
 
 /** A lead `email` took at NOW under the default policy. */
