@@ -12,6 +12,9 @@ import { cooldownUntil, stateOf, type Lead } from './lead.js';
 import type { Member } from './member.js';
 import type { Policy } from './policy.js';
 import {
+  ANA,
+  BO,
+  CY,
   NOW,
   aLead,
   aManager,
@@ -22,10 +25,6 @@ import {
   refusalOf,
 } from './test-fixtures.js';
 import { addHours } from './time.js';
-
-const ANA = 'ana@example.com';
-const BO = 'bo@example.com';
-const CY = 'cy@example.com';
 
 /** `count` pool leads, lead-1 the oldest, in the order the store lists the pool. */
 const poolOf = (count: number, overrides: (index: number) => Partial<Lead> = () => ({})) =>

@@ -4,6 +4,8 @@ import { isDueSoon, NewLeadSchema, type Lead } from './lead.js';
 import { decideClose, decideCreate, decideFollowUp } from './lifecycle.js';
 import type { Member } from './member.js';
 import {
+  ANA,
+  BO,
   NOW,
   aLead,
   aManager,
@@ -14,9 +16,6 @@ import {
   refusalOf,
 } from './test-fixtures.js';
 import { addHours } from './time.js';
-
-const ANA = 'ana@example.com';
-const BO = 'bo@example.com';
 
 describe('decideCreate', () => {
   const fields = NewLeadSchema.parse({ company: 'Star Harbour Trading', phone: '138 0013 8000' });

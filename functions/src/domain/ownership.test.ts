@@ -4,6 +4,8 @@ import { stateOf, type Lead } from './lead.js';
 import type { Member } from './member.js';
 import { decideAssign, decideClaim, decideRelease, type ClaimInput } from './ownership.js';
 import {
+  ANA,
+  BO,
   NOW,
   aLead,
   aManager,
@@ -14,9 +16,6 @@ import {
   refusalOf,
 } from './test-fixtures.js';
 import { addHours } from './time.js';
-
-const ANA = 'ana@example.com';
-const BO = 'bo@example.com';
 
 const at = (iso: string) => new Date(iso);
 

@@ -5,6 +5,7 @@ import { STAGES, stateOf, type Lead } from './lead.js';
 import type { Member } from './member.js';
 import { decideStage, type Stage, type StageInput } from './pipeline.js';
 import {
+  ANA,
   NOW,
   aLead,
   aManager,
@@ -15,8 +16,6 @@ import {
   refusalOf,
 } from './test-fixtures.js';
 import { addHours } from './time.js';
-
-const ANA = 'ana@example.com';
 
 const OWNER = aRep({ ownedCount: 10 });
 

@@ -10,6 +10,9 @@ import {
   type ReclaimInput,
 } from './reclaim.js';
 import {
+  ANA,
+  BO,
+  CY,
   NOW,
   aLead,
   aManager,
@@ -20,10 +23,6 @@ import {
   refusalOf,
 } from './test-fixtures.js';
 import { addHours } from './time.js';
-
-const ANA = 'ana@example.com';
-const BO = 'bo@example.com';
-const CY = 'cy@example.com';
 
 const justBefore = (at: Date) => new Date(at.getTime() - 1);
 

@@ -8,13 +8,18 @@ import type { Visit } from './visits.js';
 /** 09:00 on a Monday in Asia/Shanghai, the default team time zone. */
 export const NOW = new Date('2026-03-02T01:00:00Z');
 
+/** The reps of the tests; `aRep()` is Ana unless told otherwise. */
+export const ANA = 'ana@example.com';
+export const BO = 'bo@example.com';
+export const CY = 'cy@example.com';
+
 export function policy(overrides: Partial<Policy> = {}): Policy {
   return { ...DEFAULT_POLICY, ...overrides };
 }
 
 export function aRep(overrides: Partial<Member> = {}): Member {
   return {
-    ...newMember({ email: 'ana@example.com', name: 'Ana', role: 'rep', group: 'East' }, NOW),
+    ...newMember({ email: ANA, name: 'Ana', role: 'rep', group: 'East' }, NOW),
     ...overrides,
   };
 }

@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest';
 
 import { stateOf } from './lead.js';
 import { leadKeys } from './lead-keys.js';
-import { NOW, aLead, aRep, accepted, anOwnedLead, policy, refusalOf } from './test-fixtures.js';
+import {
+  ANA,
+  BO,
+  NOW,
+  aLead,
+  aRep,
+  accepted,
+  anOwnedLead,
+  policy,
+  refusalOf,
+} from './test-fixtures.js';
 import { addHours } from './time.js';
 import {
   EFFECTIVE_MET,
@@ -15,9 +25,6 @@ import {
   type Prospect,
   type VisitFields,
 } from './visits.js';
-
-const ANA = 'ana@example.com';
-const BO = 'bo@example.com';
 
 const at = (iso: string) => new Date(iso);
 
