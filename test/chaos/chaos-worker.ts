@@ -1,10 +1,11 @@
 /**
- * One function instance in a chaos run: a process with its own SqliteStore on the shared
- * database file. It opens the store, says it is ready, and on "go" draws operations from
- * its seed until its budget of operations or wall time is spent, each at the moment the
- * shared clock shows once the operation has moved it on. Then it reports how each ended.
+ * One function instance in a chaos run: a process with a store of its own on the shared
+ * target, a SQLite file or a Firestore project. It opens the store, says it is ready, and on
+ * "go" draws operations from its seed until its budget of operations or wall time is spent,
+ * each at the moment the shared clock shows once the operation has moved it on. Then it
+ * reports how each ended.
  */
-import { SqliteStore } from '../../functions/src/store/sqlite.js';
+import { openStore, type StoreTarget } from '../support/store-target.js';
 import { SharedClock } from './clock.js';
 import { FAULT, Operations, WEIGHTS, type OperationName } from './operations.js';
 import { Random } from './random.js';
@@ -12,7 +13,7 @@ import { Random } from './random.js';
 export type ChaosOrders = {
   type: 'orders';
   name: string;
-  dbPath: string;
+  target: StoreTarget;
   clockPath: string;
   base: string;
   seed: number;
@@ -53,7 +54,7 @@ function nextMessage<T>(): Promise<T> {
 
 async function main(): Promise<void> {
   const orders = await nextMessage<ChaosOrders>();
-  const store = new SqliteStore(orders.dbPath);
+  const store = await openStore(orders.target);
   const clock = new SharedClock(orders.clockPath, new Date(orders.base));
   const random = new Random(orders.seed);
   const operations = await Operations.open(store, random, orders.name);

@@ -32,8 +32,7 @@ import { addHours } from '../../functions/src/domain/time.js';
 import { EFFECTIVE_MET, MET_ROLES, type VisitFields } from '../../functions/src/domain/visits.js';
 import { runJob, type RunnableJob } from '../../functions/src/jobs/run.js';
 import type { Logger } from '../../functions/src/log.js';
-import type { StoreTransaction } from '../../functions/src/store/port.js';
-import type { SqliteStore } from '../../functions/src/store/sqlite.js';
+import type { Store, StoreTransaction } from '../../functions/src/store/port.js';
 import type { Random } from './random.js';
 import { SEEDED_COMPANY, POOL_LEADS } from './team.js';
 
@@ -80,7 +79,7 @@ export class Operations {
   private readonly inactive: Member[];
 
   private constructor(
-    private readonly store: SqliteStore,
+    private readonly store: Store,
     private readonly random: Random,
     private readonly policy: Policy,
     members: Member[],
@@ -94,7 +93,7 @@ export class Operations {
     for (let n = 0; n < POOL_LEADS; n++) this.learn([{ id: `S${String(n).padStart(3, '0')}` }]);
   }
 
-  static async open(store: SqliteStore, random: Random, worker: string): Promise<Operations> {
+  static async open(store: Store, random: Random, worker: string): Promise<Operations> {
     const [policy, members] = await Promise.all([store.getPolicy(), store.listMembers()]);
 
     return new Operations(store, random, policy, members, worker);

@@ -3,23 +3,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { StoredEventSchema } from '../../functions/src/domain/events.js';
-import { LeadSchema } from '../../functions/src/domain/lead.js';
-import { MemberSchema } from '../../functions/src/domain/member.js';
-import { SqliteStore } from '../../functions/src/store/sqlite.js';
 import { startWorker } from '../concurrency/harness.js';
+import {
+  OFFICIAL_EMULATOR_HOST,
+  openStore,
+  readHistory,
+  startFirestoreEmulator,
+  type FirestoreEmulator,
+  type StoreTarget,
+} from '../support/store-target.js';
 import type { ChaosOrders, WorkerMessage, WorkerReport } from './chaos-worker.js';
 import { checkHistory, type Verdict } from './checker.js';
 import { SharedClock } from './clock.js';
 import { BASE, chaosTeam, seedChaosTeam } from './team.js';
 
-// Several processes, each a function instance with its own connection, send random
-// operations at one SQLite file; only SQLite's write lock orders them. The default run is
-// small enough for every `npm test`; `npm run test:chaos` runs a big one. CHAOS_SEED fixes
-// every worker's draws; what they land on still depends on how the processes interleave.
+// Several processes, each a function instance with a store of its own, send random
+// operations at one SQLite file or one Firestore project; only the store's locks order them.
+// The default run is small enough for every `npm test`; `npm run test:chaos` runs a big one.
+// CHAOS_SEED fixes every worker's draws; what they land on still depends on how the
+// processes interleave.
 const WORKER = fileURLToPath(new URL('./chaos-worker.ts', import.meta.url));
 const WORKERS = Number(process.env.CHAOS_WORKERS ?? 4);
 const OPERATIONS = Number(process.env.CHAOS_OPS ?? 150);
@@ -35,14 +39,17 @@ const STEP_MINUTES = 12;
 
 type Run = { reports: WorkerReport[]; verdict: Verdict; ms: number };
 
-async function runWorkers(dbPath: string, clockPath: string): Promise<WorkerReport[]> {
-  const workers = Array.from({ length: WORKERS }, () => startWorker<WorkerMessage>(WORKER));
+/** The processes of one run and where they send their operations. */
+type Setup = { workers: number; target: StoreTarget; clockPath: string };
+
+async function runWorkers({ workers: count, target, clockPath }: Setup): Promise<WorkerReport[]> {
+  const workers = Array.from({ length: count }, () => startWorker<WorkerMessage>(WORKER));
   try {
     workers.forEach((worker, n) => {
       const orders: ChaosOrders = {
         type: 'orders',
         name: `worker-${n + 1}`,
-        dbPath,
+        target,
         clockPath,
         base: BASE.toISOString(),
         seed: SEED + n,
@@ -65,34 +72,7 @@ async function runWorkers(dbPath: string, clockPath: string): Promise<WorkerRepo
   }
 }
 
-/**
- * The history in commit order, and the documents as they ended. Commit order is rowid order:
- * each insert takes the next rowid, and SQLite's write lock lets one transaction insert at a
- * time. The events' `at` is not that order: a request is stamped before it waits for the
- * lock, and a job stamps every transaction of its run with the time the run started.
- */
-function readBack(dbPath: string) {
-  const db = new Database(dbPath, { readonly: true });
-  try {
-    const docs = (sql: string) =>
-      db
-        .prepare<[], { doc: string }>(sql)
-        .all()
-        .map((row) => JSON.parse(row.doc) as unknown);
-
-    return {
-      events: docs('SELECT doc FROM events ORDER BY rowid').map((doc) =>
-        StoredEventSchema.parse(doc),
-      ),
-      leads: docs('SELECT doc FROM leads').map((doc) => LeadSchema.parse(doc)),
-      members: docs('SELECT doc FROM members').map((doc) => MemberSchema.parse(doc)),
-    };
-  } finally {
-    db.close();
-  }
-}
-
-function summary({ reports, verdict, ms }: Run): string {
+function summary(workers: number, { reports, verdict, ms }: Run): string {
   const outcomes: Record<string, number> = {};
   for (const report of reports) {
     for (const byOutcome of Object.values(report.outcomes)) {
@@ -104,7 +84,7 @@ function summary({ reports, verdict, ms }: Run): string {
   const attempted = reports.reduce((total, report) => total + report.attempted, 0);
 
   return [
-    `chaos: ${WORKERS} workers, seeds ${reports.map((r) => r.seed).join(' ')}, ` +
+    `chaos: ${workers} workers, seeds ${reports.map((r) => r.seed).join(' ')}, ` +
       `${STEP_MINUTES} min a step, ${(ms / 1000).toFixed(1)} s`,
     `  operations: ${attempted} attempted, ${outcomes.committed ?? 0} committed, ` +
       `${reports.reduce((total, report) => total + report.retries, 0)} retried with their key`,
@@ -114,50 +94,96 @@ function summary({ reports, verdict, ms }: Run): string {
   ].join('\n');
 }
 
-describe(`${WORKERS} processes sending ${OPERATIONS} random operations each to one file`, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'leadpool-chaos-'));
-  const dbPath = join(dir, 'leadpool.db');
-  const clockPath = join(dir, 'clock.db');
-  let run: Run;
+/**
+ * One run: the team seeded, the workers let loose on `target`, then the history replayed.
+ * `target` is called once the run starts, so a variant that is skipped starts nothing.
+ */
+function describeChaos(
+  title: string,
+  workers: number,
+  target: (dir: string) => Promise<StoreTarget>,
+) {
+  describe(title, () => {
+    let dir: string | undefined;
+    let run: Run;
 
-  beforeAll(async () => {
-    const seed = chaosTeam();
-    const store = new SqliteStore(dbPath);
-    await seedChaosTeam(store, seed);
-    SharedClock.create(clockPath);
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'leadpool-chaos-'));
+      const seed = chaosTeam();
+      const setup: Setup = { workers, target: await target(dir), clockPath: join(dir, 'clock.db') };
+      const store = await openStore(setup.target);
+      await seedChaosTeam(store, seed);
+      await store.close();
+      SharedClock.create(setup.clockPath);
 
-    const started = performance.now();
-    const reports = await runWorkers(dbPath, clockPath);
-    const ms = performance.now() - started;
+      const started = performance.now();
+      const reports = await runWorkers(setup);
+      const ms = performance.now() - started;
 
-    const { events, leads, members } = readBack(dbPath);
-    await store.close();
-    run = { reports, verdict: checkHistory(seed, events, { leads, members }), ms };
-    console.info(summary(run));
-  }, WALL_MS + 60_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+      const { events, leads, members } = await readHistory(setup.target);
+      run = { reports, verdict: checkHistory(seed, events, { leads, members }), ms };
+      console.info(summary(workers, run));
+    }, WALL_MS + 60_000);
+    afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
 
-  it('keeps every rule at every step of the history', () => {
-    expect(run.verdict.steps, `seed ${SEED}`).toEqual([]);
+    it('keeps every rule at every step of the history', () => {
+      expect(run.verdict.steps, `seed ${SEED}`).toEqual([]);
+    });
+
+    it('ends with the leads, owned counts and cooldowns the history adds up to', () => {
+      expect(run.verdict.end, `seed ${SEED}`).toEqual([]);
+    });
+
+    it('answers every operation or refuses it by a rule, and replays every repeated key', () => {
+      expect(run.reports.flatMap((report) => report.faults)).toEqual([]);
+      expect(run.reports.map((report) => report.faultCount)).toEqual(run.reports.map(() => 0));
+    });
+
+    // A run that never claimed, swapped or reclaimed would prove nothing about them.
+    it('claims, swaps, releases, reclaims and deals leads along the way', () => {
+      const { counts } = run.verdict;
+
+      expect(counts['lead.claimed']).toBeGreaterThan(0);
+      expect(counts.swaps).toBeGreaterThan(0);
+      expect(counts['lead.released']).toBeGreaterThan(0);
+      expect(counts['lead.reclaimed']).toBeGreaterThan(0);
+      expect(counts['lead.distributed']).toBeGreaterThan(0);
+    });
   });
+}
 
-  it('ends with the leads, owned counts and cooldowns the history adds up to', () => {
-    expect(run.verdict.end, `seed ${SEED}`).toEqual([]);
-  });
+describeChaos(
+  `${WORKERS} processes sending ${OPERATIONS} random operations each to one SQLite file`,
+  WORKERS,
+  async (dir) => ({ kind: 'sqlite', path: join(dir, 'leadpool.db') }),
+);
 
-  it('answers every operation or refuses it by a rule, and replays every repeated key', () => {
-    expect(run.reports.flatMap((report) => report.faults)).toEqual([]);
-    expect(run.reports.map((report) => report.faultCount)).toEqual(run.reports.map(() => 0));
-  });
+// The official emulator locks what a transaction reads, as Firestore does, so the same race
+// runs there. The substitute does not, so racing processes would lose updates by design;
+// one process at a time still shows the Firestore adapter keeping every rule and the
+// history reading back in commit order.
+let emulator: FirestoreEmulator | null = null;
+const firestoreProject = async () => (emulator ??= await startFirestoreEmulator()).emptyProject();
+afterAll(() => emulator?.stop());
 
-  // A run that never claimed, swapped or reclaimed would prove nothing about them.
-  it('claims, swaps, releases, reclaims and deals leads along the way', () => {
-    const { counts } = run.verdict;
+describe.skipIf(!OFFICIAL_EMULATOR_HOST)(
+  'on Firestore (needs the official emulator: the substitute has no transaction isolation)',
+  () => {
+    describeChaos(
+      `${WORKERS} processes sending ${OPERATIONS} random operations each to one project`,
+      WORKERS,
+      firestoreProject,
+    );
+  },
+);
 
-    expect(counts['lead.claimed']).toBeGreaterThan(0);
-    expect(counts.swaps).toBeGreaterThan(0);
-    expect(counts['lead.released']).toBeGreaterThan(0);
-    expect(counts['lead.reclaimed']).toBeGreaterThan(0);
-    expect(counts['lead.distributed']).toBeGreaterThan(0);
-  });
-});
+describe.skipIf(!!OFFICIAL_EMULATOR_HOST)(
+  'on the substitute Firestore emulator (skipped where the official one runs the race)',
+  () => {
+    describeChaos(
+      `one process sending ${OPERATIONS} random operations to one project`,
+      1,
+      firestoreProject,
+    );
+  },
+);

@@ -76,7 +76,7 @@ function aMember(email: string, fields: Partial<Member> = {}): Member {
   };
 }
 
-function anEvent(id: string, leadId: string | null, at: string, seq: number): StoredEvent {
+export function anEvent(id: string, leadId: string | null, at: string, seq: number): StoredEvent {
   return {
     id,
     type: 'lead.claimed',

@@ -1,78 +1,38 @@
-import { randomUUID } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
-
-import { FirestoreServer } from '@firestore-emulator/server';
-import { Firestore } from '@google-cloud/firestore';
+import type { Firestore, Timestamp } from '@google-cloud/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { CorruptDocumentError, FirestoreStore } from '../../functions/src/store/firestore.js';
-import { describeStoreContract } from './contract.js';
+import {
+  connectFirestore,
+  OFFICIAL_EMULATOR_HOST,
+  startFirestoreEmulator,
+  type FirestoreEmulator,
+} from '../support/store-target.js';
+import { anEvent, describeStoreContract } from './contract.js';
 
-// Set by `firebase emulators:exec`, which also names the project in GCLOUD_PROJECT.
-const officialHost = process.env.FIRESTORE_EMULATOR_HOST;
-const officialProject = process.env.GCLOUD_PROJECT ?? 'demo-leadpool';
-
-let substitute: { server: FirestoreServer; port: number } | null = null;
-
-// Before its first call the client asks Google Cloud's metadata server for the universe
-// domain; off Google Cloud that lookup can only fail, and it warns on every client.
-process.env.METADATA_SERVER_DETECTION ??= 'none';
-
-async function freeLoopbackPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-
-  return port;
-}
+// The official emulator when FIRESTORE_EMULATOR_HOST is set, as `firebase emulators:exec`
+// does; else the substitute, on which what needs isolation or cursors is skipped by name.
+let emulator: FirestoreEmulator;
 
 beforeAll(async () => {
-  if (officialHost) return;
-
-  const server = new FirestoreServer();
-  const port = await freeLoopbackPort();
-  await server.start(port);
-  substitute = { server, port };
+  emulator = await startFirestoreEmulator();
 });
 
-afterAll(() => {
-  substitute?.server.stop();
-});
+afterAll(() => emulator?.stop());
 
-/**
- * A client on an empty database. The official emulator runs one project, so its data is
- * cleared; the substitute keeps projects apart, so each client gets a project of its own.
- */
-async function connectEmpty(): Promise<Firestore> {
-  if (officialHost) {
-    const documents = `projects/${officialProject}/databases/(default)/documents`;
-    const cleared = await fetch(`http://${officialHost}/emulator/v1/${documents}`, {
-      method: 'DELETE',
-    });
-    if (!cleared.ok) throw new Error(`Clearing the emulator failed: ${cleared.status}`);
-
-    return new Firestore({ projectId: officialProject });
-  }
-
-  if (!substitute) throw new Error('The substitute emulator is not running');
-
-  return new Firestore({
-    projectId: `demo-${randomUUID()}`,
-    host: '127.0.0.1',
-    port: substitute.port,
-    ssl: false,
-  });
+/** A client on an empty database: a project nobody has written to yet. */
+function connectEmpty(): Promise<Firestore> {
+  return connectFirestore(emulator.emptyProject());
 }
 
 describeStoreContract(
-  officialHost ? 'Firestore (official emulator)' : 'Firestore (substitute emulator)',
+  OFFICIAL_EMULATOR_HOST ? 'Firestore (official emulator)' : 'Firestore (substitute emulator)',
   async () => {
     const store = new FirestoreStore(await connectEmpty());
 
     return { store, dispose: () => store.close() };
   },
-  { isolation: !!officialHost, cursors: !!officialHost },
+  { isolation: !!OFFICIAL_EMULATOR_HOST, cursors: !!OFFICIAL_EMULATOR_HOST },
 );
 
 describe('FirestoreStore', () => {
@@ -117,5 +77,30 @@ describe('FirestoreStore', () => {
 
       expect(keys.docs.map((doc) => doc.id)).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)]);
       expect(keys.docs[0]?.data()).toEqual({ key: 'company:a/b', leadId: 'lead-1' });
+    }));
+
+  it('writes each event with the time its commit was applied, not the time it asked', () =>
+    withDatabase(async (db, store) => {
+      // The second request asked first, but it commits last.
+      const started = Date.now();
+      await store.transaction(async (tx) =>
+        tx.appendEvents([anEvent('event-a', 'lead-1', '2026-03-02T09:00:00.000Z', 0)]),
+      );
+      await store.transaction(async (tx) =>
+        tx.appendEvents([anEvent('event-b', 'lead-1', '2026-03-02T08:00:00.000Z', 0)]),
+      );
+      const finished = Date.now();
+
+      const committed = async (id: string) =>
+        ((await db.collection('events').doc(id).get()).get('committedAt') as Timestamp).toMillis();
+      const [first, second] = [await committed('event-a'), await committed('event-b')];
+
+      expect(first).toBeGreaterThanOrEqual(started);
+      expect(second).toBeGreaterThanOrEqual(first);
+      expect(second).toBeLessThanOrEqual(finished);
+      await expect(store.listLeadEvents('lead-1')).resolves.toEqual([
+        anEvent('event-b', 'lead-1', '2026-03-02T08:00:00.000Z', 0),
+        anEvent('event-a', 'lead-1', '2026-03-02T09:00:00.000Z', 0),
+      ]);
     }));
 });

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 
-import type {
-  DocumentReference,
-  DocumentSnapshot,
-  Firestore,
-  QuerySnapshot,
-  Transaction,
+import {
+  FieldValue,
+  type DocumentReference,
+  type DocumentSnapshot,
+  type Firestore,
+  type QuerySnapshot,
+  type Transaction,
 } from '@google-cloud/firestore';
 import { z } from 'zod';
 
@@ -220,8 +221,11 @@ class FirestoreTransaction implements StoreTransaction {
 
   appendEvents(events: readonly StoredEvent[]): void {
     // The history is append-only, so an event id that exists already fails the commit.
+    // `committedAt` is the commit's own time, so the history can be read in the order the
+    // store applied it; `at` is when the request asked, before it waited for any lock.
     for (const event of events) {
-      this.t.create(this.refs.event(event.id), StoredEventSchema.parse(event));
+      const doc = { ...StoredEventSchema.parse(event), committedAt: FieldValue.serverTimestamp() };
+      this.t.create(this.refs.event(event.id), doc);
     }
   }
 
