@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { median, round, type BenchReport } from './metrics.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ENTRY = fileURLToPath(new URL('../dist/functions/src/index.js', import.meta.url));
+const ENTRY = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const RUNS = 21;
 
 // Constructing a Firestore client opens no connection, and with ADMIN_EMAILS unset the

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 import type { sheets_v4 } from '@googleapis/sheets';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The three Sheets v4 routes a sync uses, over spreadsheets kept in memory. Bodies are

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { systemActor } from '../app/actor.js';
 import { EmailSchema, type Member } from '../domain/member.js';
 import { VIOLATION_CODES, type ViolationCode } from '../domain/violations.js';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { ApiError, errorBody, invalidRequest } from './errors.js';
 import type { ApiRequest, ApiResponse } from './request.js';

@@ -1,5 +1,5 @@
 import type { OAuth2Client } from 'google-auth-library';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Key id to PEM: an X.509 certificate or an SPKI public key. */
 export type CertificateSource = () => Promise<Record<string, string>>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { changes, type Changes } from './changes.js';
 import type { EventDraft } from './events.js';

@@ -8,7 +8,7 @@ import {
   type QuerySnapshot,
   type Transaction,
 } from '@google-cloud/firestore';
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { StoredEventSchema, type EventType, type StoredEvent } from '../domain/events.js';
 import { LeadSchema, nextDueAt, type Lead, type LeadStatus } from '../domain/lead.js';

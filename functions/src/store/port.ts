@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 import type { EventType, StoredEvent } from '../domain/events.js';
 import type { Lead, LeadStatus } from '../domain/lead.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { judgeVisit, logVisit, moveStage, submitReport } from '../../app/field.js';
 import { summariseDay } from '../../app/summary.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { runJob, type RunnableJob } from '../../jobs/run.js';
 import { ApiError } from '../errors.js';

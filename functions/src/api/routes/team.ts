@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { quotaMet, visitNumbers } from '../../app/summary.js';
 import { saveMember, updatePolicy } from '../../app/team.js';

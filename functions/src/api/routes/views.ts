@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 import { projectTab, TAB_NAMES, tabNamed } from '../../sheets/projection.js';
 import { loadSheetState } from '../../sheets/state.js';
