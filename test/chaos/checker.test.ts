@@ -22,7 +22,7 @@ function ownedBy(email: string, since = 0): LeadState {
   return { ...POOL, status: 'owned', ownerEmail: email, followUpDueAt: at(since + 72) };
 }
 
-function aSeed(leads: Lead[]): SeedState {
+function aSeed(leads: Lead[], policy = DEFAULT_POLICY): SeedState {
   const members: Member[] = [
     { ...newMember({ email: ANA, name: 'Ana', role: 'rep' }, new Date(T0)), capacity: 1 },
     { ...newMember({ email: BO, name: 'Bo', role: 'rep' }, new Date(T0)), capacity: 2 },
@@ -30,7 +30,7 @@ function aSeed(leads: Lead[]): SeedState {
   const owned = (email: string) => leads.filter((lead) => stateOf(lead).ownerEmail === email);
 
   return {
-    policy: DEFAULT_POLICY,
+    policy,
     members: members.map((m) => ({ ...m, ownedCount: owned(m.email).length })),
     leads,
   };
@@ -73,7 +73,12 @@ describe('checkHistory', () => {
     ];
     const stored = {
       leads: [aLead({ id: 'L1', ...ownedBy(BO, 3), cooldowns: { [ANA]: at(74) } })],
-      members: seed.members.map((m) => ({ ...m, ownedCount: m.email === BO ? 1 : 0 })),
+      members: seed.members.map((m) => ({
+        ...m,
+        ownedCount: m.email === BO ? 1 : 0,
+        claimsDay: '2026-03-02',
+        claimsOnDay: 1,
+      })),
     };
 
     const verdict = checkHistory(seed, events, stored);
@@ -203,6 +208,62 @@ describe('checkHistory', () => {
     expect(end).toEqual([
       'L1: replayed owned/ana@example.com/new, stored pool/-/new',
       'ana@example.com: ownedCount 0, owns 0, replayed 1',
+      'ana@example.com: claims 0 on null, replayed 1 on 2026-03-02',
     ]);
+  });
+
+  describe('the daily claim limit', () => {
+    const limitOfTwo = { ...DEFAULT_POLICY, dailyClaimLimit: 2 };
+    const pool = ['L1', 'L2', 'L3'].map((id) => aLead({ id }));
+
+    /** Bo claims each lead at its hour and releases it an hour later. */
+    const claimsAt = (hours: number[]) =>
+      hours.flatMap((hour, n) => [
+        anEvent('lead.claimed', `L${n + 1}`, POOL, ownedBy(BO, hour), hour),
+        anEvent('lead.released', `L${n + 1}`, ownedBy(BO, hour), POOL, hour + 0.5),
+      ]);
+
+    it('flags a claim past the limit on one team day', () => {
+      const { steps } = checkHistory(aSeed(pool, limitOfTwo), claimsAt([1, 2, 3]), NOTHING_STORED);
+
+      expect(steps).toEqual([
+        expect.stringContaining('made claim 3 on 2026-03-02, over a daily limit of 2'),
+      ]);
+    });
+
+    it('counts afresh on the next team day', () => {
+      // 15:00 UTC is 23:00 in Shanghai; 16:30 is half past midnight there.
+      const { steps } = checkHistory(aSeed(pool, limitOfTwo), claimsAt([1, 14, 15.5]), {
+        leads: [],
+        members: [],
+      });
+
+      expect(steps).toEqual([]);
+    });
+
+    it('counts a claim stamped before midnight that commits after one stamped past it', () => {
+      const history = claimsAt([15.5, 16, 14.9]);
+
+      const { steps } = checkHistory(aSeed(pool, limitOfTwo), history, NOTHING_STORED);
+
+      expect(steps).toEqual([
+        expect.stringContaining('made claim 3 on 2026-03-03, over a daily limit of 2'),
+      ]);
+    });
+
+    it('flags a stored claim counter the history does not add up to', () => {
+      const seed = aSeed(pool, limitOfTwo);
+      const stored = {
+        leads: pool,
+        members: seed.members.map((m) => ({ ...m, claimsDay: '2026-03-02', claimsOnDay: 1 })),
+      };
+
+      const { end } = checkHistory(seed, claimsAt([1, 2]), stored);
+
+      expect(end.filter((difference) => difference.includes(': claims '))).toEqual([
+        'ana@example.com: claims 1 on 2026-03-02, replayed 0 on null',
+        'bo@example.com: claims 1 on 2026-03-02, replayed 2 on 2026-03-02',
+      ]);
+    });
   });
 });

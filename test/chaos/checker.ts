@@ -7,6 +7,7 @@
 import type { StoredEvent } from '../../functions/src/domain/events.js';
 import { LeadSchema, stateOf, type Lead, type LeadState } from '../../functions/src/domain/lead.js';
 import { capacityOf, type Member } from '../../functions/src/domain/member.js';
+import { teamDay } from '../../functions/src/domain/time.js';
 import type { SeedState } from './team.js';
 
 const HOUR_MS = 3_600_000;
@@ -68,10 +69,16 @@ class Replay {
   private readonly capacity = new Map<string, number>();
   private readonly active = new Set<string>();
   private readonly owned = new Map<string, number>();
+  /** Rep → the team day their claims count toward and how many they made on it. */
+  private readonly claims = new Map<string, { day: string; count: number }>();
   private readonly cooldownMs: number;
+  private readonly timeZone: string;
+  private readonly dailyClaimLimit: number;
 
   constructor(seed: SeedState) {
     this.cooldownMs = seed.policy.cooldownHours * HOUR_MS;
+    this.timeZone = seed.policy.timeZone;
+    this.dailyClaimLimit = seed.policy.dailyClaimLimit;
     for (const member of seed.members) {
       if (member.role !== 'rep') continue;
 
@@ -153,6 +160,7 @@ class Replay {
       case 'lead.claimed':
         if (current?.status !== 'pool') flag(`claimed while ${current?.status}`);
         cooling(receiver);
+        if (receiver !== null) this.countClaim(receiver, at, flag);
         break;
       case 'lead.distributed':
         if (current?.status !== 'pool') flag(`dealt while ${current?.status}`);
@@ -168,6 +176,23 @@ class Replay {
         cooling(receiver);
         break;
       }
+    }
+  }
+
+  /**
+   * A claim counts toward its team day, or toward a later one a claim committed before it
+   * was already counted on: near midnight a request stamped on the old day can commit after
+   * one stamped on the new day, and it must not wind the count back.
+   */
+  private countClaim(rep: string, at: number, flag: (problem: string) => void): void {
+    const stamped = teamDay(new Date(at), this.timeZone);
+    const last = this.claims.get(rep);
+    const day = last && last.day > stamped ? last.day : stamped;
+    const count = last?.day === day ? last.count + 1 : 1;
+    this.claims.set(rep, { day, count });
+
+    if (count > this.dailyClaimLimit) {
+      flag(`${rep} made claim ${count} on ${day}, over a daily limit of ${this.dailyClaimLimit}`);
     }
   }
 
@@ -229,8 +254,22 @@ class Replay {
     return [
       ...this.compareLeads(leads),
       ...this.compareCounts(leads, members),
+      ...this.compareClaims(members),
       ...this.compareCooldowns(leads),
     ];
+  }
+
+  /** Each rep's stored claim counter must be where the claims in the history leave it. */
+  private compareClaims(members: readonly Member[]): string[] {
+    return members.flatMap(({ email, claimsDay, claimsOnDay }) => {
+      const replayed = this.claims.get(email) ?? { day: null, count: 0 };
+      if (claimsDay === replayed.day && claimsOnDay === replayed.count) return [];
+
+      return [
+        `${email}: claims ${claimsOnDay} on ${claimsDay}, replayed ${replayed.count} on ` +
+          `${replayed.day}`,
+      ];
+    });
   }
 
   private compareLeads(leads: readonly Lead[]): string[] {

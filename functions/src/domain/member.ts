@@ -50,6 +50,17 @@ export function claimsOn(member: Member, day: string): number {
   return member.claimsDay === day ? member.claimsOnDay : 0;
 }
 
+/**
+ * The team day a claim stamped on `day` counts toward. A request is stamped when it arrives,
+ * before it waits for the store's locks, so around midnight a claim stamped late on one day
+ * can commit after one stamped on the next. It then counts toward the newer day: winding
+ * the counter back to the older one would forget the newer day's claims, and the rep could
+ * claim past the limit.
+ */
+export function claimCountingDay(member: Member, day: string): string {
+  return member.claimsDay !== null && member.claimsDay > day ? member.claimsDay : day;
+}
+
 export function newMember(
   fields: Pick<Member, 'email' | 'name' | 'role'> & Partial<Pick<Member, 'group' | 'capacity'>>,
   now: Date,

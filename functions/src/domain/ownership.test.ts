@@ -226,6 +226,25 @@ describe('decideClaim', () => {
       },
     );
 
+    // Requests are stamped before they wait for the store's locks, so at midnight one
+    // stamped on the old day can commit after the new day's claims have been counted.
+    it.each(midnights)(
+      'counts a claim stamped on $day that commits after $nextDay began toward $nextDay',
+      ({ timeZone, lastSecond, nextDay }) => {
+        const limit = limitOfTwo(timeZone);
+        const late = (rep: Member) => claim({ rep, policy: limit, now: at(lastSecond) });
+
+        const full = aRep({ claimsDay: nextDay, claimsOnDay: 2 });
+        const counting = aRep({ claimsDay: nextDay, claimsOnDay: 1 });
+
+        expect(refusalOf(late(full))).toBe('DAILY_CLAIM_LIMIT');
+        expect(accepted(late(counting)).members[0]).toMatchObject({
+          claimsDay: nextDay,
+          claimsOnDay: 2,
+        });
+      },
+    );
+
     it.each(midnights)(
       'starts $nextDay at midnight in $timeZone',
       ({ timeZone, day, midnight, nextDay }) => {

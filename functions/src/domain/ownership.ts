@@ -1,6 +1,6 @@
 import { changes, type Changes } from './changes.js';
 import { cooldownUntil, stateOf, type Lead } from './lead.js';
-import { capacityOf, claimsOn, type Member } from './member.js';
+import { capacityOf, claimCountingDay, claimsOn, type Member } from './member.js';
 import type { Policy } from './policy.js';
 import { addHours, teamDay } from './time.js';
 import { allow, refuse, type Decision } from './violations.js';
@@ -90,7 +90,7 @@ export function decideClaim({ lead, rep, policy, now, ...input }: ClaimInput): D
     });
   }
 
-  const day = teamDay(now, policy.timeZone);
+  const day = claimCountingDay(rep, teamDay(now, policy.timeZone));
   const claimedToday = claimsOn(rep, day);
   if (claimedToday >= policy.dailyClaimLimit) {
     return refuse('DAILY_CLAIM_LIMIT', 'You have reached the daily claim limit', {
