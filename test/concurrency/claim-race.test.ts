@@ -1,7 +1,4 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,27 +8,37 @@ import { randomId } from '../../functions/src/app/ids.js';
 import { createLead } from '../../functions/src/app/leads.js';
 import { NewLeadSchema } from '../../functions/src/domain/lead.js';
 import { newMember } from '../../functions/src/domain/member.js';
-import { SqliteStore } from '../../functions/src/store/sqlite.js';
+import type { Store } from '../../functions/src/store/port.js';
+import type { StoreTarget } from '../support/store-target.js';
 import type { Claim, ClaimOutcome, WorkerMessage, WorkerOrders } from './claim-worker.js';
-import { ownedCounts } from './harness.js';
+import {
+  closeDatabase,
+  openDatabase,
+  ownedCounts,
+  RACING_STORES,
+  stopEmulator,
+  type Database,
+  type StoreKind,
+} from './harness.js';
 
 // Each process is a separate instance with its own connection, as Cloud Functions would
 // run them; the in-process queue of one SqliteStore cannot serialise across them, so only
-// SQLite's write lock stands between two claims of the same lead.
+// the store's own locks stand between two claims of the same lead: SQLite's write lock, or
+// the locks a Firestore transaction takes on what it reads.
 const WORKER = fileURLToPath(new URL('./claim-worker.ts', import.meta.url));
 const NOW = new Date('2026-03-02T01:00:00Z');
 const MANAGER = 'mei@example.com';
 
-type Team = { dir: string; dbPath: string; store: SqliteStore; leadIds: string[] };
+type Team = Database & { leadIds: string[] };
 
 /** A fresh database with a manager, the given reps and `leads` pool leads. */
 async function openTeam(
+  kind: StoreKind,
   reps: { email: string; capacity?: number }[],
   leads: number,
 ): Promise<Team> {
-  const dir = mkdtempSync(join(tmpdir(), 'leadpool-race-'));
-  const dbPath = join(dir, 'leadpool.db');
-  const store = new SqliteStore(dbPath);
+  const database = await openDatabase(kind, 'race');
+  const { store } = database;
   const manager = newMember({ email: MANAGER, name: 'Mei', role: 'manager' }, NOW);
 
   await store.transaction(async (tx) => {
@@ -53,12 +60,7 @@ async function openTeam(
     leadIds.push(created.value.id);
   }
 
-  return { dir, dbPath, store, leadIds };
-}
-
-async function closeTeam(team: Team | undefined): Promise<void> {
-  await team?.store.close();
-  if (team) rmSync(team.dir, { recursive: true, force: true });
+  return { ...database, leadIds };
 }
 
 /** Resolves with the worker's next message of `type`; a failure or an early exit rejects. */
@@ -87,7 +89,7 @@ function expectMessage<T extends WorkerMessage['type']>(
  * One process per batch. Every process opens its store and waits; only when all are
  * ready are they told to go, so their claims overlap instead of running one after another.
  */
-async function race(dbPath: string, batches: Claim[][]): Promise<ClaimOutcome[]> {
+async function race(target: StoreTarget, batches: Claim[][]): Promise<ClaimOutcome[]> {
   const workers = batches.map(() => fork(WORKER, { execArgv: ['--import', 'tsx'] }));
   const closed = workers.map((worker) => new Promise((resolve) => worker.once('close', resolve)));
   try {
@@ -95,7 +97,7 @@ async function race(dbPath: string, batches: Claim[][]): Promise<ClaimOutcome[]>
     workers.forEach((worker, index) => {
       const orders: WorkerOrders = {
         type: 'orders',
-        dbPath,
+        target,
         now: NOW.toISOString(),
         claims: batches[index]!,
       };
@@ -127,7 +129,7 @@ function tally(outcomes: ClaimOutcome[]): Record<string, number> {
 }
 
 /** Each member's claims today beside the successful claims the workers reported. */
-async function claimCounts(store: SqliteStore, outcomes: ClaimOutcome[]) {
+async function claimCounts(store: Store, outcomes: ClaimOutcome[]) {
   const members = await store.listMembers();
   const stored = Object.fromEntries(members.map((m) => [m.email, m.claimsOnDay]));
   const succeeded = Object.fromEntries(members.map((m) => [m.email, 0]));
@@ -139,7 +141,7 @@ async function claimCounts(store: SqliteStore, outcomes: ClaimOutcome[]) {
 }
 
 /** Per lead: how many `lead.claimed` events it has, and how many it should have. */
-async function claimHistory(store: SqliteStore, leadIds: string[]) {
+async function claimHistory(store: Store, leadIds: string[]) {
   const recorded: Record<string, number> = {};
   const expected: Record<string, number> = {};
   for (const id of leadIds) {
@@ -151,83 +153,89 @@ async function claimHistory(store: SqliteStore, leadIds: string[]) {
   return { recorded, expected };
 }
 
-describe('50 reps in 5 processes claiming the same pool lead at once', () => {
-  const reps = Array.from({ length: 50 }, (_, n) => ({ email: `rep-${n + 1}@example.com` }));
-  let team: Team;
-  let outcomes: ClaimOutcome[];
+afterAll(stopEmulator);
 
-  beforeAll(async () => {
-    team = await openTeam(reps, 1);
-    const claims = reps.map(({ email }) => ({ email, leadId: team.leadIds[0]! }));
+for (const { kind, title, skip } of RACING_STORES) {
+  describe.skipIf(skip)(title, () => {
+    describe('50 reps in 5 processes claiming the same pool lead at once', () => {
+      const reps = Array.from({ length: 50 }, (_, n) => ({ email: `rep-${n + 1}@example.com` }));
+      let team: Team;
+      let outcomes: ClaimOutcome[];
 
-    outcomes = await race(team.dbPath, inBatches(claims, 5));
+      beforeAll(async () => {
+        team = await openTeam(kind, reps, 1);
+        const claims = reps.map(({ email }) => ({ email, leadId: team.leadIds[0]! }));
+
+        outcomes = await race(team.target, inBatches(claims, 5));
+      });
+      afterAll(() => closeDatabase(team));
+
+      it('lets exactly one rep win and refuses the other 49 with LEAD_NOT_IN_POOL', () => {
+        expect(tally(outcomes)).toEqual({ claimed: 1, LEAD_NOT_IN_POOL: 49 });
+      });
+
+      it('gives the lead to the rep who won', async () => {
+        const winner = outcomes.find(({ outcome }) => outcome === 'claimed')?.email;
+
+        const lead = await team.store.getLead(team.leadIds[0]!);
+
+        expect(lead).toMatchObject({ status: 'owned', ownerEmail: winner });
+      });
+
+      it("leaves every member's owned count equal to a recount of the leads they own", async () => {
+        const { stored, recounted } = await ownedCounts(team.store);
+
+        expect(stored).toEqual(recounted);
+      });
+
+      it('counts a claim today only for the rep who won', async () => {
+        const { stored, succeeded } = await claimCounts(team.store, outcomes);
+
+        expect(stored).toEqual(succeeded);
+      });
+
+      it('records exactly one lead.claimed event for the lead', async () => {
+        const { recorded } = await claimHistory(team.store, team.leadIds);
+
+        expect(Object.values(recorded)).toEqual([1]);
+      });
+    });
+
+    describe('a rep with capacity 5 claiming 20 pool leads at once from 5 processes', () => {
+      const rep = 'ana@example.com';
+      let team: Team;
+      let outcomes: ClaimOutcome[];
+
+      beforeAll(async () => {
+        team = await openTeam(kind, [{ email: rep, capacity: 5 }], 20);
+        const claims = team.leadIds.map((leadId) => ({ email: rep, leadId }));
+
+        outcomes = await race(team.target, inBatches(claims, 5));
+      });
+      afterAll(() => closeDatabase(team));
+
+      it('lets exactly 5 claims through and refuses the other 15 with CAPACITY_EXCEEDED', () => {
+        expect(tally(outcomes)).toEqual({ claimed: 5, CAPACITY_EXCEEDED: 15 });
+      });
+
+      it('leaves the owned count equal to a recount of the leads the rep owns', async () => {
+        const { stored, recounted } = await ownedCounts(team.store);
+
+        expect(stored).toEqual(recounted);
+        expect(stored[rep]).toBe(5);
+      });
+
+      it('counts the 5 successful claims, and not the refused ones, toward today', async () => {
+        const { stored, succeeded } = await claimCounts(team.store, outcomes);
+
+        expect(stored).toEqual(succeeded);
+      });
+
+      it('records one lead.claimed event for each owned lead and none for the others', async () => {
+        const { recorded, expected } = await claimHistory(team.store, team.leadIds);
+
+        expect(recorded).toEqual(expected);
+      });
+    });
   });
-  afterAll(() => closeTeam(team));
-
-  it('lets exactly one rep win and refuses the other 49 with LEAD_NOT_IN_POOL', () => {
-    expect(tally(outcomes)).toEqual({ claimed: 1, LEAD_NOT_IN_POOL: 49 });
-  });
-
-  it('gives the lead to the rep who won', async () => {
-    const winner = outcomes.find(({ outcome }) => outcome === 'claimed')?.email;
-
-    const lead = await team.store.getLead(team.leadIds[0]!);
-
-    expect(lead).toMatchObject({ status: 'owned', ownerEmail: winner });
-  });
-
-  it("leaves every member's owned count equal to a recount of the leads they own", async () => {
-    const { stored, recounted } = await ownedCounts(team.store);
-
-    expect(stored).toEqual(recounted);
-  });
-
-  it('counts a claim today only for the rep who won', async () => {
-    const { stored, succeeded } = await claimCounts(team.store, outcomes);
-
-    expect(stored).toEqual(succeeded);
-  });
-
-  it('records exactly one lead.claimed event for the lead', async () => {
-    const { recorded } = await claimHistory(team.store, team.leadIds);
-
-    expect(Object.values(recorded)).toEqual([1]);
-  });
-});
-
-describe('a rep with capacity 5 claiming 20 pool leads at once from 5 processes', () => {
-  const rep = 'ana@example.com';
-  let team: Team;
-  let outcomes: ClaimOutcome[];
-
-  beforeAll(async () => {
-    team = await openTeam([{ email: rep, capacity: 5 }], 20);
-    const claims = team.leadIds.map((leadId) => ({ email: rep, leadId }));
-
-    outcomes = await race(team.dbPath, inBatches(claims, 5));
-  });
-  afterAll(() => closeTeam(team));
-
-  it('lets exactly 5 claims through and refuses the other 15 with CAPACITY_EXCEEDED', () => {
-    expect(tally(outcomes)).toEqual({ claimed: 5, CAPACITY_EXCEEDED: 15 });
-  });
-
-  it('leaves the owned count equal to a recount of the leads the rep owns', async () => {
-    const { stored, recounted } = await ownedCounts(team.store);
-
-    expect(stored).toEqual(recounted);
-    expect(stored[rep]).toBe(5);
-  });
-
-  it('counts the 5 successful claims, and not the refused ones, toward today', async () => {
-    const { stored, succeeded } = await claimCounts(team.store, outcomes);
-
-    expect(stored).toEqual(succeeded);
-  });
-
-  it('records one lead.claimed event for each owned lead and none for the others', async () => {
-    const { recorded, expected } = await claimHistory(team.store, team.leadIds);
-
-    expect(recorded).toEqual(expected);
-  });
-});
+}

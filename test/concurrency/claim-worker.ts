@@ -1,7 +1,8 @@
 /**
- * One function instance in a claim race: a process with its own SqliteStore on the shared
- * database file. It opens the store, says it is ready, and on "go" fires all its claims at
- * once through the same service code a request runs, then reports how each one ended.
+ * One function instance in a claim race: a process with a store of its own on the shared
+ * target, a SQLite file or a Firestore project. It opens the store, says it is ready, and on
+ * "go" fires all its claims at once through the same service code a request runs, then
+ * reports how each one ended.
  */
 import type { Actor } from '../../functions/src/app/actor.js';
 import {
@@ -12,11 +13,12 @@ import {
 } from '../../functions/src/app/execute.js';
 import { randomId } from '../../functions/src/app/ids.js';
 import { claimLead } from '../../functions/src/app/leads.js';
-import { SqliteStore } from '../../functions/src/store/sqlite.js';
+import type { Store } from '../../functions/src/store/port.js';
+import { openStore, type StoreTarget } from '../support/store-target.js';
 
 export type Claim = { email: string; leadId: string };
 
-export type WorkerOrders = { type: 'orders'; dbPath: string; now: string; claims: Claim[] };
+export type WorkerOrders = { type: 'orders'; target: StoreTarget; now: string; claims: Claim[] };
 
 export type WorkerMessage =
   | { type: 'ready' }
@@ -42,7 +44,7 @@ function outcomeOf(reply: Reply): string {
   return (reply.body as { error?: { code?: string } }).error?.code ?? `status ${reply.status}`;
 }
 
-async function claim(store: SqliteStore, actor: Actor, leadId: string): Promise<string> {
+async function claim(store: Store, actor: Actor, leadId: string): Promise<string> {
   const path = `/v1/leads/${leadId}/claim`;
   const key = idempotencyClaim(actor.member.email, randomId(), 'POST', path, '{}');
   const reply = await execute(store, key, actor.now, async (tx) => {
@@ -57,7 +59,7 @@ async function claim(store: SqliteStore, actor: Actor, leadId: string): Promise<
 
 async function main(): Promise<void> {
   const orders = await nextMessage<WorkerOrders>();
-  const store = new SqliteStore(orders.dbPath);
+  const store = await openStore(orders.target);
   const now = new Date(orders.now);
   const actors = new Map<string, Actor>();
   for (const { email } of orders.claims) {

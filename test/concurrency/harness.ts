@@ -1,6 +1,6 @@
 /**
- * What the multi-process suites share: a team written straight into a fresh SQLite file,
- * worker processes driven over IPC, and the recounts every suite checks afterwards.
+ * What the multi-process suites share: a fresh store target with a team written straight
+ * into it, worker processes driven over IPC, and the recounts every suite checks afterwards.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,20 +12,67 @@ import { DEFAULT_POLICY } from '../../functions/src/domain/policy.js';
 import { takeOwnership } from '../../functions/src/domain/ownership.js';
 import { aLead } from '../../functions/src/domain/test-fixtures.js';
 import { addHours } from '../../functions/src/domain/time.js';
-import { SqliteStore } from '../../functions/src/store/sqlite.js';
+import type { Store } from '../../functions/src/store/port.js';
+import {
+  OFFICIAL_EMULATOR_HOST,
+  openStore,
+  startFirestoreEmulator,
+  type FirestoreEmulator,
+  type StoreTarget,
+} from '../support/store-target.js';
 
-export type Database = { dir: string; dbPath: string; store: SqliteStore };
+export type StoreKind = StoreTarget['kind'];
 
-export function openDatabase(prefix: string): Database {
+/** One store a suite runs on; a variant that cannot run here is skipped with its reason. */
+export type StoreVariant = { kind: StoreKind; title: string; skip: boolean };
+
+/**
+ * Where suites that race transactions from several processes run: on SQLite always, and on
+ * Firestore when the official emulator is there. The substitute has no transaction
+ * isolation, so racing transactions on it lose updates by design and no rule could hold.
+ */
+export const RACING_STORES: readonly StoreVariant[] = [
+  { kind: 'sqlite', title: 'on SQLite', skip: false },
+  OFFICIAL_EMULATOR_HOST
+    ? { kind: 'firestore', title: 'on Firestore', skip: false }
+    : {
+        kind: 'firestore',
+        title:
+          'on Firestore (needs the official emulator: the substitute has no transaction isolation)',
+        skip: true,
+      },
+];
+
+/** A fresh target, and a store of the test process's own on it for seeding and reading. */
+export type Database = { target: StoreTarget; store: Store; dir: string | null };
+
+// Started with the first Firestore database, so a variant that is skipped starts nothing.
+let emulator: Promise<FirestoreEmulator> | null = null;
+
+export async function openDatabase(kind: StoreKind, prefix: string): Promise<Database> {
+  if (kind === 'firestore') {
+    emulator ??= startFirestoreEmulator();
+    const target = (await emulator).emptyProject();
+
+    return { target, store: await openStore(target), dir: null };
+  }
+
   const dir = mkdtempSync(join(tmpdir(), `leadpool-${prefix}-`));
-  const dbPath = join(dir, 'leadpool.db');
+  const target: StoreTarget = { kind: 'sqlite', path: join(dir, 'leadpool.db') };
 
-  return { dir, dbPath, store: new SqliteStore(dbPath) };
+  return { target, store: await openStore(target), dir };
 }
 
 export async function closeDatabase(database: Database | undefined): Promise<void> {
   await database?.store.close();
-  if (database) rmSync(database.dir, { recursive: true, force: true });
+  if (database?.dir) rmSync(database.dir, { recursive: true, force: true });
+}
+
+/** Stops the substitute if a suite started it; the official emulator is not ours to stop. */
+export async function stopEmulator(): Promise<void> {
+  const started = emulator;
+  emulator = null;
+  await (await started)?.stop();
 }
 
 export type SeedRep = { email: string; capacity?: number };
@@ -39,7 +86,7 @@ export type SeedLead = { id: string; ownerEmail: string; assignedHoursBefore: nu
  * not in the way here: what is seeded is the state the suites start from, not a claim.
  */
 export async function seedTeam(
-  store: SqliteStore,
+  store: Store,
   reps: readonly SeedRep[],
   leads: readonly SeedLead[],
   now: Date,
@@ -121,7 +168,7 @@ export function startWorker<M extends { type: string }>(file: string): Worker<M>
 }
 
 /** Each member's stored owned count beside a count of the leads they actually own. */
-export async function ownedCounts(store: SqliteStore) {
+export async function ownedCounts(store: Store) {
   const members = await store.listMembers();
   const stored = Object.fromEntries(members.map((m) => [m.email, m.ownedCount]));
   const recounted = Object.fromEntries(
@@ -138,7 +185,7 @@ export async function ownedCounts(store: SqliteStore) {
  * or missing from (or listed twice in) their owner's private pool.
  */
 export async function ownershipBreaches(
-  store: SqliteStore,
+  store: Store,
   leadIds: readonly string[],
 ): Promise<string[]> {
   const members = await store.listMembers();

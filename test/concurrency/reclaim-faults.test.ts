@@ -1,19 +1,22 @@
 import { setTimeout } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 import { randomId } from '../../functions/src/app/ids.js';
 import { runJob } from '../../functions/src/jobs/run.js';
 import { silentLogger } from '../../functions/src/log.js';
-import type { SqliteStore } from '../../functions/src/store/sqlite.js';
+import type { Store } from '../../functions/src/store/port.js';
+import type { StoreTarget } from '../support/store-target.js';
 import {
   closeDatabase,
   openDatabase,
   ownedCounts,
   ownershipBreaches,
+  RACING_STORES,
   seedTeam,
   startWorker,
+  stopEmulator,
   type SeedLead,
   type SeedRep,
 } from './harness.js';
@@ -94,7 +97,7 @@ function roundFor(seed: number): Round {
  * (the worker may finish first) and how many commits the worker had reported by then.
  */
 async function runAndKill(
-  dbPath: string,
+  target: StoreTarget,
   kill: Kill,
 ): Promise<{ killed: boolean; commits: number }> {
   const worker = startWorker<WorkerMessage>(WORKER);
@@ -104,7 +107,7 @@ async function runAndKill(
     worker.process.send({
       type: 'orders',
       role: 'reclaim',
-      dbPath,
+      target,
       now: NOW.toISOString(),
       reportCommits: true,
     } satisfies ParentMessage);
@@ -136,7 +139,7 @@ async function runAndKill(
  * other than once, a lead not due reclaimed at all, and a reclaimed lead whose state
  * disagrees with its event (not where the event sent it, or still with the rep it left).
  */
-async function reclaimBreaches(store: SqliteStore, round: Round): Promise<string[]> {
+async function reclaimBreaches(store: Store, round: Round): Promise<string[]> {
   const breaches: string[] = [];
   for (const seeded of round.leads) {
     const events = await store.listLeadEvents(seeded.id);
@@ -162,45 +165,52 @@ async function reclaimBreaches(store: SqliteStore, round: Round): Promise<string
 }
 
 const seeds = Array.from({ length: ROUNDS }, (_, n) => FIRST_SEED + n);
-let kills = 0;
-let finishedByRerun = 0;
 
-describe('the reclaim job killed with SIGKILL at a random point, then run again', () => {
-  it.each(seeds)('handles every overdue lead exactly once (seed %i)', async (seed) => {
-    const round = roundFor(seed);
-    const database = openDatabase('reclaim-faults');
-    try {
-      await seedTeam(database.store, round.reps, round.leads, NOW);
+afterAll(stopEmulator);
 
-      for (const kill of round.kills) {
-        const outcome = await runAndKill(database.dbPath, kill);
-        if (outcome.killed) kills++;
-      }
-      const left = await database.store.listOverdueLeads(NOW.toISOString(), 1000, null);
-      finishedByRerun += left.items.length;
+for (const { kind, title, skip } of RACING_STORES) {
+  describe.skipIf(skip)(title, () => {
+    describe('the reclaim job killed with SIGKILL at a random point, then run again', () => {
+      let kills = 0;
+      let finishedByRerun = 0;
 
-      const { run } = await runJob(
-        { store: database.store, newId: randomId, log: silentLogger },
-        { job: 'reclaim', trigger: 'local', triggeredBy: 'test', scheduleTime: null, now: NOW },
-      );
+      it.each(seeds)('handles every overdue lead exactly once (seed %i)', async (seed) => {
+        const round = roundFor(seed);
+        const database = await openDatabase(kind, 'reclaim-faults');
+        try {
+          await seedTeam(database.store, round.reps, round.leads, NOW);
 
-      const context = `seed ${seed}, kills ${JSON.stringify(round.kills)}`;
-      expect(run.status, context).toBe('done');
-      expect(run.counts.reassigned! + run.counts.pooled!, context).toBe(left.items.length);
-      expect(await reclaimBreaches(database.store, round), context).toEqual([]);
-      const { stored, recounted } = await ownedCounts(database.store);
-      expect(stored, context).toEqual(recounted);
-      const leadIds = round.leads.map((lead) => lead.id);
-      expect(await ownershipBreaches(database.store, leadIds), context).toEqual([]);
-    } finally {
-      await closeDatabase(database);
-    }
+          for (const kill of round.kills) {
+            const outcome = await runAndKill(database.target, kill);
+            if (outcome.killed) kills++;
+          }
+          const left = await database.store.listOverdueLeads(NOW.toISOString(), 1000, null);
+          finishedByRerun += left.items.length;
+
+          const { run } = await runJob(
+            { store: database.store, newId: randomId, log: silentLogger },
+            { job: 'reclaim', trigger: 'local', triggeredBy: 'test', scheduleTime: null, now: NOW },
+          );
+
+          const context = `seed ${seed}, kills ${JSON.stringify(round.kills)}`;
+          expect(run.status, context).toBe('done');
+          expect(run.counts.reassigned! + run.counts.pooled!, context).toBe(left.items.length);
+          expect(await reclaimBreaches(database.store, round), context).toEqual([]);
+          const { stored, recounted } = await ownedCounts(database.store);
+          expect(stored, context).toEqual(recounted);
+          const leadIds = round.leads.map((lead) => lead.id);
+          expect(await ownershipBreaches(database.store, leadIds), context).toEqual([]);
+        } finally {
+          await closeDatabase(database);
+        }
+      });
+
+      // The rounds above prove little if the workers mostly finished before their kills, or
+      // if every kill landed before a worker had reclaimed anything, or after it was done.
+      it('killed the job at least 20 times, leaving work for the reruns', () => {
+        expect(kills).toBeGreaterThanOrEqual(20);
+        expect(finishedByRerun).toBeGreaterThan(0);
+      });
+    });
   });
-
-  // The rounds above prove little if the workers mostly finished before their kills, or
-  // if every kill landed before a worker had reclaimed anything, or after it was done.
-  it('killed the job at least 20 times, leaving work for the reruns', () => {
-    expect(kills).toBeGreaterThanOrEqual(20);
-    expect(finishedByRerun).toBeGreaterThan(0);
-  });
-});
+}

@@ -5,15 +5,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../functions/src/domain/events.js';
 import type { Lead } from '../../functions/src/domain/lead.js';
 import type { JobRun } from '../../functions/src/store/port.js';
+import type { StoreTarget } from '../support/store-target.js';
 import {
   closeDatabase,
   openDatabase,
   ownedCounts,
   ownershipBreaches,
+  RACING_STORES,
   seedTeam,
   startWorker,
+  stopEmulator,
   type Database,
   type SeedLead,
+  type StoreKind,
 } from './harness.js';
 import type {
   FollowUp,
@@ -24,9 +28,10 @@ import type {
 } from './reclaim-worker.js';
 
 // Owners log follow-ups and the reclaim job runs in separate processes with separate
-// connections, as separate function instances would; only SQLite's write lock orders a
-// follow-up against the reclaim of the same lead. Both use the same `now`, at which every
-// seeded lead is overdue, so whichever commits first decides the lead's fate.
+// connections, as separate function instances would; only the store's locks (SQLite's write
+// lock, or what a Firestore transaction locks by reading it) order a follow-up against the
+// reclaim of the same lead. Both use the same `now`, at which every seeded lead is overdue,
+// so whichever commits first decides the lead's fate.
 const WORKER = fileURLToPath(new URL('./reclaim-worker.ts', import.meta.url));
 const NOW = new Date('2026-03-02T01:00:00Z');
 const OWNERS = Array.from({ length: 4 }, (_, n) => `owner-${n + 1}@example.com`);
@@ -68,16 +73,16 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
 type RaceResult = { outcomes: FollowUpOutcome[]; runs: JobRun[] };
 
 /**
- * Starts every worker, waits until all have opened the database, then tells all to go at
+ * Starts every worker, waits until all have opened the store, then tells all to go at
  * once. The first follow-up worker takes the leads the job takes last; the others take
  * them in shuffled orders, so the two sides meet at different leads in different processes.
  */
-async function race(dbPath: string, leads: SeedLead[], followers: number, reclaimers: number) {
+async function race(target: StoreTarget, leads: SeedLead[], followers: number, reclaimers: number) {
   const byDueLast = [...leads].reverse();
   const followUpOrders: WorkerOrders[] = Array.from({ length: followers }, (_, n) => ({
     type: 'orders',
     role: 'follow-up',
-    dbPath,
+    target,
     now: NOW.toISOString(),
     pauseMs: 1,
     followUps: (n === 0 ? byDueLast : shuffled(leads, n)).map(({ id, ownerEmail }): FollowUp => ({
@@ -88,7 +93,7 @@ async function race(dbPath: string, leads: SeedLead[], followers: number, reclai
   const reclaimOrders: WorkerOrders[] = Array.from({ length: reclaimers }, () => ({
     type: 'orders',
     role: 'reclaim',
-    dbPath,
+    target,
     now: NOW.toISOString(),
     reportCommits: false,
   }));
@@ -159,8 +164,10 @@ function fateOf(
   return 'reclaimed';
 }
 
+type Scenario = { name: string; followers: number; reclaimers: number; split: string };
+
 /** `split` says what the fates should add up to: some of each, or every lead reclaimed. */
-const scenarios = [
+const scenarios: Scenario[] = [
   {
     name: 'owners following up from 2 processes while 1 process reclaims',
     followers: 2,
@@ -182,15 +189,16 @@ const scenarios = [
 ];
 
 /**
- * Each scenario races twice on fresh data. Which side wins each lead is up to the write
- * lock; once in a while one side holds it for the whole job, so two rounds make it all
- * but certain that some follow-ups and some reclaims meet.
+ * Each scenario races twice on fresh data. Which side wins each lead is up to the store's
+ * locks; once in a while one side wins them all for the whole job, so two rounds make it
+ * all but certain that some follow-ups and some reclaims meet.
  */
 const ROUNDS = 2;
 
 type Round = { database: Database; result: RaceResult; fates: Map<string, string> };
 
-for (const { name, followers, reclaimers, split } of scenarios) {
+/** One scenario raced on a fresh target of `kind` each round. */
+function describeRace(kind: StoreKind, { name, followers, reclaimers, split }: Scenario) {
   describe(name, () => {
     const leads = overdueLeads();
     const leadIds = leads.map((lead) => lead.id);
@@ -199,14 +207,14 @@ for (const { name, followers, reclaimers, split } of scenarios) {
 
     beforeAll(async () => {
       for (let n = 0; n < ROUNDS; n++) {
-        const database = openDatabase('reclaim-race');
+        const database = await openDatabase(kind, 'reclaim-race');
         const reps = [
           ...OWNERS.map((email) => ({ email })),
           ...RECEIVERS.map((email) => ({ email, capacity: 10 })),
         ];
         await seedTeam(database.store, reps, leads, NOW);
 
-        const result = await race(database.dbPath, leads, followers, reclaimers);
+        const result = await race(database.target, leads, followers, reclaimers);
 
         const fates = new Map<string, string>();
         for (const seeded of leads) {
@@ -269,5 +277,13 @@ for (const { name, followers, reclaimers, split } of scenarios) {
         expect(await ownershipBreaches(database.store, leadIds)).toEqual([]);
       }
     });
+  });
+}
+
+afterAll(stopEmulator);
+
+for (const { kind, title, skip } of RACING_STORES) {
+  describe.skipIf(skip)(title, () => {
+    for (const scenario of scenarios) describeRace(kind, scenario);
   });
 }

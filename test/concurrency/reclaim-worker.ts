@@ -1,8 +1,9 @@
 /**
- * One function instance beside the reclaim job: a process with its own SqliteStore on the
- * shared database file. As a follow-up worker it logs follow-ups as the reps who own the
- * leads, through the same service code a request runs; as a reclaim worker it runs the
- * reclaim job. Either way it opens the store, says it is ready, and starts on "go".
+ * One function instance beside the reclaim job: a process with a store of its own on the
+ * shared target, a SQLite file or a Firestore project. As a follow-up worker it logs
+ * follow-ups as the reps who own the leads, through the same service code a request runs;
+ * as a reclaim worker it runs the reclaim job. Either way it opens the store, says it is
+ * ready, and starts on "go".
  */
 import { setTimeout } from 'node:timers/promises';
 
@@ -17,8 +18,8 @@ import { randomId } from '../../functions/src/app/ids.js';
 import { followUpLead } from '../../functions/src/app/leads.js';
 import { runJob } from '../../functions/src/jobs/run.js';
 import { silentLogger } from '../../functions/src/log.js';
-import type { JobRun, StoreTransaction } from '../../functions/src/store/port.js';
-import { SqliteStore } from '../../functions/src/store/sqlite.js';
+import type { JobRun, Store, StoreTransaction } from '../../functions/src/store/port.js';
+import { openStore, type StoreTarget } from '../support/store-target.js';
 
 export type FollowUp = { email: string; leadId: string };
 
@@ -29,13 +30,19 @@ export type WorkerOrders =
   | {
       type: 'orders';
       role: 'follow-up';
-      dbPath: string;
+      target: StoreTarget;
       now: string;
       followUps: FollowUp[];
       /** The pause between one follow-up's answer and the next request. */
       pauseMs: number;
     }
-  | { type: 'orders'; role: 'reclaim'; dbPath: string; now: string; reportCommits: boolean };
+  | {
+      type: 'orders';
+      role: 'reclaim';
+      target: StoreTarget;
+      now: string;
+      reportCommits: boolean;
+    };
 
 export type ParentMessage = WorkerOrders | { type: 'go' };
 
@@ -58,17 +65,21 @@ function nextMessage<T>(): Promise<T> {
 }
 
 /**
- * Tells the parent about every commit as soon as it happens, so the parent can kill this
- * process a chosen number of commits into the job. The report is not awaited: the job runs
- * on at its own pace, and the kill lands wherever it happens to be.
+ * Makes `store` tell the parent about every commit as soon as it happens, so the parent can
+ * kill this process a chosen number of commits into the job. The report is not awaited: the
+ * job runs on at its own pace, and the kill lands wherever it happens to be. A transaction
+ * the store retried is reported once, when it finally commits.
  */
-class ReportingStore extends SqliteStore {
-  override async transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
-    const result = await super.transaction(work);
+function reportingCommits(store: Store): Store {
+  const transaction = store.transaction.bind(store);
+  store.transaction = async <T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> => {
+    const result = await transaction(work);
     process.send!({ type: 'committed' } satisfies WorkerMessage);
 
     return result;
-  }
+  };
+
+  return store;
 }
 
 function outcomeOf(reply: Reply): string {
@@ -77,7 +88,7 @@ function outcomeOf(reply: Reply): string {
   return (reply.body as { error?: { code?: string } }).error?.code ?? `status ${reply.status}`;
 }
 
-async function followUp(store: SqliteStore, actor: Actor, leadId: string): Promise<string> {
+async function followUp(store: Store, actor: Actor, leadId: string): Promise<string> {
   const path = `/v1/leads/${leadId}/follow-ups`;
   const body = '{"channel":"call","note":"Agreed to meet next week"}';
   const key = idempotencyClaim(actor.member.email, randomId(), 'POST', path, body);
@@ -99,7 +110,7 @@ async function followUp(store: SqliteStore, actor: Actor, leadId: string): Promi
 }
 
 async function followUps(
-  store: SqliteStore,
+  store: Store,
   orders: Extract<WorkerOrders, { role: 'follow-up' }>,
   go: Promise<unknown>,
 ): Promise<void> {
@@ -116,8 +127,8 @@ async function followUps(
   await go;
 
   // One request after another with a pause between, as a rep works through a list: fired
-  // all at once, they would hold the write lock back to back and the job would only get
-  // in once they were all done.
+  // all at once, they would hold SQLite's write lock back to back and the job would only
+  // get in once they were all done.
   const outcomes: FollowUpOutcome[] = [];
   for (const order of orders.followUps) {
     const outcome = await followUp(store, actors.get(order.email)!, order.leadId).catch(
@@ -132,7 +143,7 @@ async function followUps(
 }
 
 async function reclaim(
-  store: SqliteStore,
+  store: Store,
   orders: Extract<WorkerOrders, { role: 'reclaim' }>,
   go: Promise<unknown>,
 ): Promise<void> {
@@ -156,8 +167,9 @@ async function reclaim(
 
 async function main(): Promise<void> {
   const orders = await nextMessage<WorkerOrders>();
+  const opened = await openStore(orders.target);
   const reporting = orders.role === 'reclaim' && orders.reportCommits;
-  const store = reporting ? new ReportingStore(orders.dbPath) : new SqliteStore(orders.dbPath);
+  const store = reporting ? reportingCommits(opened) : opened;
 
   // Listening before saying ready, so a "go" sent at once is not missed.
   const go = nextMessage<{ type: 'go' }>();
