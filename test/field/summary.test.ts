@@ -137,9 +137,9 @@ describe('GET /v1/reports/day', () => {
   });
 
   it.each([
-    ['Ana', { quotaMet: true, reported: true, fabricatedVisits: 1 }],
-    ['Bo', { quotaMet: false, reported: false, fabricatedVisits: 0 }],
-    ['Cy', { quotaMet: false, reported: true, fabricatedVisits: 0 }],
+    ['Ana', { quotaMet: true, reported: true, fabricatedVisitsOnDay: 1 }],
+    ['Bo', { quotaMet: false, reported: false, fabricatedVisitsOnDay: 0 }],
+    ['Cy', { quotaMet: false, reported: true, fabricatedVisitsOnDay: 0 }],
   ] as const)(
     'tells whether %s met the quota, reported, and was caught fabricating',
     async (name, flags) => {
@@ -163,6 +163,10 @@ describe('GET /v1/reports/day', () => {
     const summary = await summaryOf('2026-03-01');
 
     expect(summary.groups.map((group) => group.totals)).toEqual([ZERO, ZERO]);
-    expect(rowOf(summary, reps.Ana)).toMatchObject({ quotaMet: false, reported: false });
+    expect(rowOf(summary, reps.Ana)).toMatchObject({
+      quotaMet: false,
+      reported: false,
+      fabricatedVisitsOnDay: 0,
+    });
   });
 });

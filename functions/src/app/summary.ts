@@ -20,7 +20,8 @@ export type RepDay = DayNumbers & {
   name: string;
   quotaMet: boolean;
   reported: boolean;
-  fabricatedVisits: number;
+  /** The day's visits whose verdict is now fabricated; a member shows the all-time count. */
+  fabricatedVisitsOnDay: number;
 };
 
 export type GroupDay = { group: string; totals: DayNumbers; reps: RepDay[] };
@@ -47,8 +48,8 @@ export function quotaMet(numbers: { visits: number; effective: number }, policy:
 
 /**
  * What managers read at the evening meeting: each group's reps with their visits, claims,
- * reclaims and conversions for the team day, who met the quota, who reported, and who QC
- * has caught fabricating visits.
+ * reclaims and conversions for the team day, who met the quota, who reported, and whose
+ * visits of that day QC has found fabricated.
  */
 export async function summariseDay(store: Store, policy: Policy, day: string): Promise<DaySummary> {
   const from = startOfTeamDay(day, policy.timeZone).toISOString();
@@ -95,7 +96,7 @@ function repDay(
     conversions: count('lead.converted'),
     quotaMet: quotaMet(numbers, policy),
     reported: reported.has(rep.email),
-    fabricatedVisits: rep.fabricatedVisits,
+    fabricatedVisitsOnDay: own.filter((visit) => visit.qc?.verdict === 'fabricated').length,
   };
 }
 
