@@ -74,3 +74,27 @@ export async function movedTo(
 
   return lead!;
 }
+
+export type ListBody<T> = { items: T[]; nextCursor: string | null };
+
+/**
+ * Every page of a list route, following `nextCursor` until it is null. It stops after
+ * `maxPages`, so a route that ignores the cursor fails the test instead of looping forever.
+ */
+export async function pagesOf<T>(
+  get: (cursor: string | undefined) => PromiseLike<{ status: number; body: unknown }>,
+  maxPages = 20,
+): Promise<T[][]> {
+  const pages: T[][] = [];
+  let cursor: string | undefined;
+  do {
+    const response = await get(cursor);
+    expect(response.status).toBe(200);
+
+    const body = response.body as ListBody<T>;
+    pages.push(body.items);
+    cursor = body.nextCursor ?? undefined;
+  } while (cursor !== undefined && pages.length < maxPages);
+
+  return pages;
+}

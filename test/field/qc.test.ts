@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
+import { encodeCursor } from '../../functions/src/api/cursor.js';
 import { drawSample } from '../../functions/src/domain/qc.js';
 import type { Visit } from '../../functions/src/domain/visits.js';
 import { sampleSeed } from '../../functions/src/jobs/qc-sample.js';
@@ -14,7 +15,7 @@ import {
   type ErrorBody,
 } from '../api/fixtures.js';
 import { ranAt, runAt, setPolicy } from '../jobs/fixtures.js';
-import { visited } from './fixtures.js';
+import { pagesOf, visited } from './fixtures.js';
 
 const TODAY = '2026-03-02';
 
@@ -176,6 +177,75 @@ describe('POST /v1/qc/{visitId}/verdict', () => {
     const response = await verdict('NOSUCHVISIT0', { verdict: 'suspicious' });
 
     expect(response.status).toBe(400);
+  });
+});
+
+describe('GET /v1/qc/queue a page at a time', () => {
+  /** Every visit of two days queued: two reps on the first, one of them again the next. */
+  async function twoQueuedDays(): Promise<Visit[]> {
+    await setPolicy(api, { qcSampleRate: 1 });
+    const { reps, visits } = await aDayOfVisits([4, 3]);
+    await ranAt(api, 'qc-sample', NIGHT);
+
+    const lead = await addLead(api, { ownerEmail: reps[0]! });
+    for (let index = 0; index < 3; index += 1) {
+      visits.push((await visited(api, reps[0]!, { leadId: lead.id }, hoursAfter(NOW, 25))).visit);
+    }
+    await ranAt(api, 'qc-sample', hoursAfter(NIGHT, 24));
+
+    return visits;
+  }
+
+  const oldestDayFirst = (visits: readonly Visit[]) =>
+    [...visits]
+      .sort((a, b) => a.day.localeCompare(b.day) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((visit) => visit.id);
+
+  const page = (limit: number) => (cursor: string | undefined) =>
+    api.http
+      .get('/v1/qc/queue')
+      .query({ limit, ...(cursor === undefined ? {} : { cursor }) })
+      .set(as(qc))
+      .set(at(hoursAfter(NIGHT, 25)));
+
+  it('pages through a queue longer than the limit, each visit once, oldest day first', async () => {
+    const visits = await twoQueuedDays();
+
+    const pages = await pagesOf<QueueItem>(page(4));
+
+    expect(pages.map((items) => items.length)).toEqual([4, 4, 2]);
+    expect(pages.flat().map((item) => item.visitId)).toEqual(oldestDayFirst(visits));
+  });
+
+  it('keeps its place when QC judges a visit between two pages', async () => {
+    const visits = await twoQueuedDays();
+    const first = await page(4)(undefined);
+    const judged = await verdict(first.body.items[0].visitId, { verdict: 'verified' });
+    expect(judged.status).toBe(200);
+
+    const rest = await pagesOf<QueueItem>((cursor) => page(4)(cursor ?? first.body.nextCursor));
+
+    expect(rest.flat().map((item) => item.visitId)).toEqual(oldestDayFirst(visits).slice(4));
+  });
+
+  it.each([
+    ['text that is no cursor', 'not-a-cursor'],
+    ['an empty cursor', ''],
+    ['a cursor of the pool', encodeCursor({ createdAt: NOW, id: 'L1' })],
+    ['a cursor of the visit list', encodeCursor({ at: NOW, id: 'V1' })],
+    ['a position with a day that is no date', encodeCursor({ day: 'yesterday', id: 'V1' })],
+  ])('answers 400 with the error envelope for %s', async (_name, cursor) => {
+    const response = await api.http
+      .get('/v1/qc/queue')
+      .query({ cursor })
+      .set(as(qc))
+      .set(at(NIGHT));
+
+    expect(response.status).toBe(400);
+    expect((response.body as ErrorBody).error).toMatchObject({
+      code: 'INVALID_REQUEST',
+      details: { issues: [{ path: 'cursor' }] },
+    });
   });
 });
 

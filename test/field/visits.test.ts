@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { encodeCursor } from '../../functions/src/api/cursor.js';
 import type { Visit } from '../../functions/src/domain/visits.js';
 import { as, startTestApi, type TestApi } from '../support/api-server.js';
 import {
@@ -15,7 +16,7 @@ import {
   type ErrorBody,
 } from '../api/fixtures.js';
 import { setPolicy } from '../jobs/fixtures.js';
-import { aProspect, postVisit, visited } from './fixtures.js';
+import { aProspect, pagesOf, postVisit, visited } from './fixtures.js';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -299,6 +300,85 @@ describe('GET /v1/visits', () => {
 
   it('answers 400 for a date that is not a date', async () => {
     const response = await list(reps[0]!, { date: '10/03/2026' });
+
+    expect(response.status).toBe(400);
+  });
+});
+
+describe('GET /v1/visits a page at a time', () => {
+  // A day of its own, so every visit of it is one this describe logged.
+  const DAY = '2026-03-11';
+  const WHEN = '2026-03-11T09:00:00.000Z';
+
+  let reps: string[];
+  let manager: string;
+  let visits: Visit[];
+  beforeAll(async () => {
+    reps = [await addRep(api), await addRep(api)];
+    manager = await addMember(api, { role: 'manager' });
+    visits = [];
+    // Times shared between visits, so the order falls back on the id.
+    const minutesBefore = [
+      [50, 30, 30, 10],
+      [40, 30, 10],
+    ];
+    for (const [index, rep] of reps.entries()) {
+      const lead = await addLead(api, { ownerEmail: rep }, WHEN);
+      for (const minutes of minutesBefore[index]!) {
+        const when = new Date(Date.parse(WHEN) - minutes * 60_000).toISOString();
+        visits.push((await visited(api, rep, { leadId: lead.id, at: when }, WHEN)).visit);
+      }
+    }
+  });
+
+  const byTime = (list: readonly Visit[]) =>
+    idsOf([...list].sort((a, b) => a.at.localeCompare(b.at) || (a.id < b.id ? -1 : 1)));
+
+  const page =
+    (who: string, query: Record<string, string | number>) => (cursor: string | undefined) =>
+      api.http
+        .get('/v1/visits')
+        .query({ date: DAY, ...query, ...(cursor === undefined ? {} : { cursor }) })
+        .set(as(who))
+        .set(at(WHEN));
+
+  it('pages a manager through more visits than the limit, each once, by time', async () => {
+    const pages = await pagesOf<Visit>(page(manager, { limit: 3 }));
+
+    expect(pages.map((items) => items.length)).toEqual([3, 3, 1]);
+    expect(idsOf(pages.flat())).toEqual(byTime(visits));
+  });
+
+  it('pages a rep through their own visits only', async () => {
+    const pages = await pagesOf<Visit>(page(reps[0]!, { limit: 2 }));
+
+    expect(pages.map((items) => items.length)).toEqual([2, 2]);
+    expect(idsOf(pages.flat())).toEqual(byTime(visits.slice(0, 4)));
+  });
+
+  it('pages a manager through one rep’s visits', async () => {
+    const pages = await pagesOf<Visit>(page(manager, { rep: reps[1]!, limit: 2 }));
+
+    expect(idsOf(pages.flat())).toEqual(byTime(visits.slice(4)));
+  });
+
+  it.each([
+    ['text that is no cursor', 'not-a-cursor'],
+    ['a cursor of the pool', encodeCursor({ createdAt: WHEN, id: 'L1' })],
+    ['a cursor of the QC queue', encodeCursor({ day: DAY, id: 'V1' })],
+    ['a position with a time that is no time', encodeCursor({ at: 'noon', id: 'V1' })],
+  ])('answers 400 with the error envelope for %s', async (_name, cursor) => {
+    const response = await page(manager, {})(cursor);
+
+    expect(response.status).toBe(400);
+    expect((response.body as ErrorBody).error).toMatchObject({
+      code: 'INVALID_REQUEST',
+      details: { issues: [{ path: 'cursor' }] },
+    });
+  });
+
+  it.each(['0', '201', 'all'])('answers 400 for a limit of %s', async (limit) => {
+    const response = await page(manager, { limit })(undefined);
 
     expect(response.status).toBe(400);
   });

@@ -729,6 +729,59 @@ export function describeStoreContract(
           expect(await ids(2)).toEqual(['q-mon-a', 'q-mon-b']);
         }));
 
+      it("answers the first page of a day's visits by time, with a cursor when more follow", () =>
+        withStore(async (store) => {
+          await seed(store, { visits: [...tuesday, ...monday] });
+
+          const everyone = await store.listVisitsPage({ day: '2026-03-02' }, 2, null);
+          const mine = await store.listVisitsPage(
+            { day: '2026-03-02', repEmail: 'rep@example.com' },
+            2,
+            null,
+          );
+
+          expect(everyone.items.map((visit) => visit.id)).toEqual(['v-early', 'v-a']);
+          expect(everyone.next).toEqual({ at: minutesLater(10), id: 'v-a' });
+          expect(mine).toEqual({ items: [monday[2], monday[0]], next: null });
+        }));
+
+      it.skipIf(!capabilities.cursors)(
+        `pages through a day's visits with cursors, every visit exactly once (${NEEDS_CURSORS})`,
+        () =>
+          withStore(async (store) => {
+            await seed(store, { visits: [...tuesday, ...monday] });
+
+            const pages: string[][] = [];
+            let page = await store.listVisitsPage({ day: '2026-03-02' }, 1, null);
+            pages.push(page.items.map((visit) => visit.id));
+            // A store that ignored the cursor would answer the first page forever.
+            while (page.next && pages.length <= monday.length) {
+              page = await store.listVisitsPage({ day: '2026-03-02' }, 1, page.next);
+              pages.push(page.items.map((visit) => visit.id));
+            }
+
+            expect(pages).toEqual([['v-early'], ['v-a'], ['v-b'], ['v-late']]);
+          }),
+      );
+
+      it.skipIf(!capabilities.cursors)(
+        `pages through one rep's visits of the day with cursors (${NEEDS_CURSORS})`,
+        () =>
+          withStore(async (store) => {
+            await seed(store, { visits: [...tuesday, ...monday] });
+            const theirs = { day: '2026-03-02', repEmail: 'other@example.com' };
+
+            const first = await store.listVisitsPage(theirs, 1, null);
+            const rest = await store.listVisitsPage(theirs, 1, first.next);
+
+            expect([first, rest].map((page) => page.items.map((visit) => visit.id))).toEqual([
+              ['v-early'],
+              ['v-b'],
+            ]);
+            expect(rest.next).toBeNull();
+          }),
+      );
+
       it('takes a visit out of the QC queue once its verdict is saved', () =>
         withStore(async (store) => {
           const sampled = aVisit('visit-1', { qc: queuedQc() });
@@ -740,6 +793,67 @@ export function describeStoreContract(
           expect(queue.map((visit) => visit.id)).toEqual(['visit-2']);
           expect(queue[0]).toEqual(aVisit('visit-2', { qc: queuedQc() }));
         }));
+
+      // Queued on two days, with ids out of order within a day, among visits not queued.
+      const queued = [
+        aVisit('q-tue', { day: '2026-03-03', qc: queuedQc('2026-03-03') }),
+        aVisit('q-mon-c', { qc: queuedQc() }),
+        aVisit('unsampled'),
+        aVisit('q-mon-a', { qc: queuedQc() }),
+        aVisit('verified', { qc: judgedQc('verified') }),
+        aVisit('q-mon-b', { qc: queuedQc() }),
+      ];
+
+      it('answers the first page of the QC queue, with a cursor when more follow', () =>
+        withStore(async (store) => {
+          await seed(store, { visits: queued });
+
+          const first = await store.listQcQueuePage(2, null);
+          const whole = await store.listQcQueuePage(4, null);
+
+          expect(first.items.map((visit) => visit.id)).toEqual(['q-mon-a', 'q-mon-b']);
+          expect(first.next).toEqual({ day: '2026-03-02', id: 'q-mon-b' });
+          expect(whole.items.map((visit) => visit.id)).toEqual([
+            'q-mon-a',
+            'q-mon-b',
+            'q-mon-c',
+            'q-tue',
+          ]);
+          expect(whole.next).toBeNull();
+        }));
+
+      it.skipIf(!capabilities.cursors)(
+        `pages through the QC queue with cursors, every visit exactly once (${NEEDS_CURSORS})`,
+        () =>
+          withStore(async (store) => {
+            await seed(store, { visits: queued });
+
+            const pages: string[][] = [];
+            let page = await store.listQcQueuePage(3, null);
+            pages.push(page.items.map((visit) => visit.id));
+            while (page.next && pages.length <= queued.length) {
+              page = await store.listQcQueuePage(3, page.next);
+              pages.push(page.items.map((visit) => visit.id));
+            }
+
+            expect(pages).toEqual([['q-mon-a', 'q-mon-b', 'q-mon-c'], ['q-tue']]);
+          }),
+      );
+
+      it.skipIf(!capabilities.cursors)(
+        `keeps the QC queue's next page when a visit is judged in between (${NEEDS_CURSORS})`,
+        () =>
+          withStore(async (store) => {
+            await seed(store, { visits: queued });
+            const first = await store.listQcQueuePage(2, null);
+
+            const judged = first.items[0]!;
+            await seed(store, { visits: [{ ...judged, qc: judgedQc('fabricated') }] });
+            const second = await store.listQcQueuePage(2, first.next);
+
+            expect(second.items.map((visit) => visit.id)).toEqual(['q-mon-c', 'q-tue']);
+          }),
+      );
 
       it("lists a day's reports ordered by rep", () =>
         withStore(async (store) => {

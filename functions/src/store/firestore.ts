@@ -29,10 +29,14 @@ import {
   type Page,
   type PoolPosition,
   type QcSample,
+  type QueuePosition,
   type Store,
   type StoreTransaction,
   type SyncState,
+  type VisitFilter,
+  type VisitPosition,
 } from './port.js';
+import { pageOf } from './page.js';
 
 const LeadKeySchema = z.object({ key: z.string(), leadId: z.string() });
 
@@ -304,11 +308,8 @@ export class FirestoreStore implements Store {
 
     // One extra document tells whether another page follows.
     const leads = parseDocs(LeadSchema, await from.limit(limit + 1).get());
-    const items = leads.slice(0, limit);
-    const last = items[items.length - 1];
-    const next = leads.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null;
 
-    return { items, next };
+    return pageOf(leads, limit, (last) => ({ createdAt: last.createdAt, id: last.id }));
   }
 
   async listLeadsWithStatus(
@@ -324,11 +325,8 @@ export class FirestoreStore implements Store {
     const from = after ? ordered.startAfter(after.createdAt, after.id) : ordered;
 
     const leads = parseDocs(LeadSchema, await from.limit(limit + 1).get());
-    const items = leads.slice(0, limit);
-    const last = items[items.length - 1];
-    const next = leads.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null;
 
-    return { items, next };
+    return pageOf(leads, limit, (last) => ({ createdAt: last.createdAt, id: last.id }));
   }
 
   async listOwnedLeads(email: string): Promise<Lead[]> {
@@ -365,30 +363,50 @@ export class FirestoreStore implements Store {
     const from = after ? ordered.startAfter(after.dueAt, after.id) : ordered;
 
     const leads = parseDocs(LeadSchema, await from.limit(limit + 1).get());
-    const items = leads.slice(0, limit);
-    const last = items[items.length - 1];
-    const next =
-      leads.length > limit && last ? { dueAt: nextDueAt(last) ?? now, id: last.id } : null;
 
-    return { items, next };
+    return pageOf(leads, limit, (last) => ({ dueAt: nextDueAt(last) ?? now, id: last.id }));
   }
 
-  async listVisits(day: string, repEmail?: string): Promise<Visit[]> {
+  /** Served by the (day, at, id) index, or by (day, repEmail, at, id) for one rep. */
+  private visitsInOrder({ day, repEmail }: VisitFilter) {
     let query = this.refs.visits.where('day', '==', day);
     if (repEmail !== undefined) query = query.where('repEmail', '==', repEmail);
 
-    return parseDocs(VisitSchema, await query.orderBy('at').orderBy('id').get());
+    return query.orderBy('at').orderBy('id');
+  }
+
+  async listVisits(day: string, repEmail?: string): Promise<Visit[]> {
+    return parseDocs(VisitSchema, await this.visitsInOrder({ day, repEmail }).get());
+  }
+
+  async listVisitsPage(
+    filter: VisitFilter,
+    limit: number,
+    after: VisitPosition | null,
+  ): Promise<Page<Visit, VisitPosition>> {
+    const ordered = this.visitsInOrder(filter);
+    const from = after ? ordered.startAfter(after.at, after.id) : ordered;
+
+    const visits = parseDocs(VisitSchema, await from.limit(limit + 1).get());
+
+    return pageOf(visits, limit, (last) => ({ at: last.at, id: last.id }));
   }
 
   async listQcQueue(limit: number): Promise<Visit[]> {
-    const snapshot = await this.refs.visits
-      .where('qcStatus', '==', 'queued')
-      .orderBy('day')
-      .orderBy('id')
-      .limit(limit)
-      .get();
+    return (await this.listQcQueuePage(limit, null)).items;
+  }
 
-    return parseDocs(VisitSchema, snapshot);
+  async listQcQueuePage(
+    limit: number,
+    after: QueuePosition | null,
+  ): Promise<Page<Visit, QueuePosition>> {
+    // Served by the (qcStatus, day, id) index.
+    const ordered = this.refs.visits.where('qcStatus', '==', 'queued').orderBy('day').orderBy('id');
+    const from = after ? ordered.startAfter(after.day, after.id) : ordered;
+
+    const visits = parseDocs(VisitSchema, await from.limit(limit + 1).get());
+
+    return pageOf(visits, limit, (last) => ({ day: last.day, id: last.id }));
   }
 
   async listReports(day: string): Promise<DailyReport[]> {

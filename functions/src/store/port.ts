@@ -94,6 +94,15 @@ export type PoolPosition = { createdAt: string; id: string };
 /** Where a page of overdue leads ends: they are ordered by their earliest due time. */
 export type DuePosition = { dueAt: string; id: string };
 
+/** Where a page of a day's visits ends: they are ordered by time, then by id. */
+export type VisitPosition = { at: string; id: string };
+
+/** Where a page of the QC queue ends: it is ordered oldest day first, then by id. */
+export type QueuePosition = { day: string; id: string };
+
+/** Which visits a list holds: one team day's, of one rep when `repEmail` is given. */
+export type VisitFilter = { day: string; repEmail?: string };
+
 export type Page<T, P = PoolPosition> = { items: T[]; next: P | null };
 
 /**
@@ -165,8 +174,19 @@ export interface Store {
 
   /** A team day's visits, of one rep when `repEmail` is given, ordered by time then id. */
   listVisits(day: string, repEmail?: string): Promise<Visit[]>;
-  /** Sampled visits still waiting for a verdict, oldest day first. */
+  /** The visits `listVisits` answers, a page at a time. */
+  listVisitsPage(
+    filter: VisitFilter,
+    limit: number,
+    after: VisitPosition | null,
+  ): Promise<Page<Visit, VisitPosition>>;
+  /** The oldest `limit` sampled visits still waiting for a verdict: the queue's first page. */
   listQcQueue(limit: number): Promise<Visit[]>;
+  /**
+   * Sampled visits still waiting for a verdict, oldest day first then by id, a page at a
+   * time. A visit judged while QC pages leaves the queue without moving the pages after it.
+   */
+  listQcQueuePage(limit: number, after: QueuePosition | null): Promise<Page<Visit, QueuePosition>>;
   listReports(day: string): Promise<DailyReport[]>;
   /** Events of the given types with `from <= at < to`, for the day's summary. */
   listEventsBetween(from: string, to: string, types: readonly EventType[]): Promise<StoredEvent[]>;

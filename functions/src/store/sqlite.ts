@@ -22,10 +22,14 @@ import {
   type Page,
   type PoolPosition,
   type QcSample,
+  type QueuePosition,
   type Store,
   type StoreTransaction,
   type SyncState,
+  type VisitFilter,
+  type VisitPosition,
 } from './port.js';
+import { pageOf } from './page.js';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS leads (
@@ -76,6 +80,7 @@ const SCHEMA = `
     doc TEXT NOT NULL
   );
   CREATE INDEX IF NOT EXISTS visits_by_day ON visits (day, rep_email, at, id);
+  CREATE INDEX IF NOT EXISTS visits_by_day_time ON visits (day, at, id);
   CREATE INDEX IF NOT EXISTS visits_by_qc ON visits (qc_status, day, id);
   CREATE TABLE IF NOT EXISTS reports (
     id TEXT PRIMARY KEY,
@@ -216,8 +221,26 @@ function statementsFor(db: Database.Database) {
     repVisitsOnDay: db.prepare<[string, string], DocRow>(
       'SELECT doc FROM visits WHERE day = ? AND rep_email = ? ORDER BY at, id',
     ),
-    qcQueue: db.prepare<[number], DocRow>(
+    visitsPageFirst: db.prepare<[string, number], DocRow>(
+      'SELECT doc FROM visits WHERE day = ? ORDER BY at, id LIMIT ?',
+    ),
+    visitsPageAfter: db.prepare<[string, string, string, number], DocRow>(
+      `SELECT doc FROM visits WHERE day = ? AND (at, id) > (?, ?)
+       ORDER BY at, id LIMIT ?`,
+    ),
+    repVisitsPageFirst: db.prepare<[string, string, number], DocRow>(
+      'SELECT doc FROM visits WHERE day = ? AND rep_email = ? ORDER BY at, id LIMIT ?',
+    ),
+    repVisitsPageAfter: db.prepare<[string, string, string, string, number], DocRow>(
+      `SELECT doc FROM visits WHERE day = ? AND rep_email = ? AND (at, id) > (?, ?)
+       ORDER BY at, id LIMIT ?`,
+    ),
+    qcQueueFirst: db.prepare<[number], DocRow>(
       `SELECT doc FROM visits WHERE qc_status = 'queued' ORDER BY day, id LIMIT ?`,
+    ),
+    qcQueueAfter: db.prepare<[string, string, number], DocRow>(
+      `SELECT doc FROM visits WHERE qc_status = 'queued' AND (day, id) > (?, ?)
+       ORDER BY day, id LIMIT ?`,
     ),
     reportsOnDay: db.prepare<[string], DocRow>(
       'SELECT doc FROM reports WHERE day = ? ORDER BY rep_email, id',
@@ -459,11 +482,8 @@ export class SqliteStore implements Store {
       ? this.readSql.poolAfter.all(after.createdAt, after.id, limit + 1)
       : this.readSql.poolFirst.all(limit + 1);
     const leads = rows.map((row) => LeadSchema.parse(JSON.parse(row.doc)));
-    const items = leads.slice(0, limit);
-    const last = items[items.length - 1];
-    const next = leads.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null;
 
-    return { items, next };
+    return pageOf(leads, limit, (last) => ({ createdAt: last.createdAt, id: last.id }));
   }
 
   async listLeadsWithStatus(
@@ -475,11 +495,8 @@ export class SqliteStore implements Store {
       ? this.readSql.withStatusAfter.all(status, after.createdAt, after.id, limit + 1)
       : this.readSql.withStatusFirst.all(status, limit + 1);
     const leads = rows.map((row) => LeadSchema.parse(JSON.parse(row.doc)));
-    const items = leads.slice(0, limit);
-    const last = items[items.length - 1];
-    const next = leads.length > limit && last ? { createdAt: last.createdAt, id: last.id } : null;
 
-    return { items, next };
+    return pageOf(leads, limit, (last) => ({ createdAt: last.createdAt, id: last.id }));
   }
 
   async listOwnedLeads(email: string): Promise<Lead[]> {
@@ -501,12 +518,8 @@ export class SqliteStore implements Store {
       ? this.readSql.overdueAfter.all(now, after.dueAt, after.id, limit + 1)
       : this.readSql.overdueFirst.all(now, limit + 1);
     const leads = rows.map((row) => LeadSchema.parse(JSON.parse(row.doc)));
-    const items = leads.slice(0, limit);
-    const last = items[items.length - 1];
-    const next =
-      leads.length > limit && last ? { dueAt: nextDueAt(last) ?? now, id: last.id } : null;
 
-    return { items, next };
+    return pageOf(leads, limit, (last) => ({ dueAt: nextDueAt(last) ?? now, id: last.id }));
   }
 
   async listVisits(day: string, repEmail?: string): Promise<Visit[]> {
@@ -518,8 +531,41 @@ export class SqliteStore implements Store {
     return rows.map((row) => VisitSchema.parse(JSON.parse(row.doc)));
   }
 
+  async listVisitsPage(
+    { day, repEmail }: VisitFilter,
+    limit: number,
+    after: VisitPosition | null,
+  ): Promise<Page<Visit, VisitPosition>> {
+    const sql = this.readSql;
+    let rows: DocRow[];
+    if (repEmail === undefined) {
+      rows = after
+        ? sql.visitsPageAfter.all(day, after.at, after.id, limit + 1)
+        : sql.visitsPageFirst.all(day, limit + 1);
+    } else {
+      rows = after
+        ? sql.repVisitsPageAfter.all(day, repEmail, after.at, after.id, limit + 1)
+        : sql.repVisitsPageFirst.all(day, repEmail, limit + 1);
+    }
+    const visits = rows.map((row) => VisitSchema.parse(JSON.parse(row.doc)));
+
+    return pageOf(visits, limit, (last) => ({ at: last.at, id: last.id }));
+  }
+
   async listQcQueue(limit: number): Promise<Visit[]> {
-    return this.readSql.qcQueue.all(limit).map((row) => VisitSchema.parse(JSON.parse(row.doc)));
+    return (await this.listQcQueuePage(limit, null)).items;
+  }
+
+  async listQcQueuePage(
+    limit: number,
+    after: QueuePosition | null,
+  ): Promise<Page<Visit, QueuePosition>> {
+    const rows = after
+      ? this.readSql.qcQueueAfter.all(after.day, after.id, limit + 1)
+      : this.readSql.qcQueueFirst.all(limit + 1);
+    const visits = rows.map((row) => VisitSchema.parse(JSON.parse(row.doc)));
+
+    return pageOf(visits, limit, (last) => ({ day: last.day, id: last.id }));
   }
 
   async listReports(day: string): Promise<DailyReport[]> {

@@ -12,6 +12,7 @@ import {
   QC_VERDICTS,
   VISIT_OUTCOMES,
 } from '../../domain/visits.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
 import { ApiError, invalidRequest } from '../errors.js';
 import { decided, mutate } from '../mutate.js';
 import { parseBody, parseQuery } from '../request.js';
@@ -47,8 +48,21 @@ const VisitBodySchema = z
     path: ['outcome'],
   });
 
+const LimitSchema = z.coerce.number().int().min(1).max(200).default(50);
+const CursorParamSchema = z.string().max(500).optional();
+
+// What a cursor holds: where its page ended. Any date, not only DateSchema's range: a visit
+// backdated from the first days of 2000 belongs to a day of 1999.
+const VisitCursorSchema = z.object({ at: z.iso.datetime(), id: IdSchema });
+const QueueCursorSchema = z.object({ day: z.iso.date(), id: IdSchema });
+
 const VisitsQuerySchema = z
-  .object({ date: DateSchema.optional(), rep: EmailSchema.optional() })
+  .object({
+    date: DateSchema.optional(),
+    rep: EmailSchema.optional(),
+    limit: LimitSchema,
+    cursor: CursorParamSchema,
+  })
   .strict();
 const StageBodySchema = z.object({ stage: z.enum(STAGES) }).strict();
 const ReportBodySchema = z
@@ -58,9 +72,7 @@ const DayQuerySchema = z.object({ date: DateSchema.optional() }).strict();
 const VerdictBodySchema = z
   .object({ verdict: z.enum(QC_VERDICTS), note: z.string().trim().max(2000).default('') })
   .strict();
-const QueueQuerySchema = z
-  .object({ limit: z.coerce.number().int().min(1).max(200).default(50) })
-  .strict();
+const QueueQuerySchema = z.object({ limit: LimitSchema, cursor: CursorParamSchema }).strict();
 
 /** The time a visit happened: now, or earlier within the backdating window, never later. */
 function visitTime(at: string | undefined, now: Date): Date {
@@ -136,11 +148,19 @@ export const fieldRoutes: MemberRoute[] = [
         throw new ApiError('FORBIDDEN', 'Reps see their own visits');
       }
 
+      const after = decodeCursor(VisitCursorSchema, query.cursor);
       const rep = isManager(self) ? query.rep : self.email;
       const day = query.date ?? (await today(context));
-      const items = await context.deps.store.listVisits(day, rep);
+      const page = await context.deps.store.listVisitsPage(
+        { day, repEmail: rep },
+        query.limit,
+        after,
+      );
 
-      return { status: 200, body: { items, nextCursor: null } };
+      return {
+        status: 200,
+        body: { items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null },
+      };
     },
   },
   {
@@ -207,14 +227,19 @@ export const fieldRoutes: MemberRoute[] = [
     path: '/v1/qc/queue',
     roles: ['qc'],
     handle: async (context) => {
-      const { limit } = parseQuery(context.request, QueueQuerySchema);
-      const visits = await context.deps.store.listQcQueue(limit);
+      const query = parseQuery(context.request, QueueQuerySchema);
+      const after = decodeCursor(QueueCursorSchema, query.cursor);
+      const page = await context.deps.store.listQcQueuePage(query.limit, after);
 
       return {
         status: 200,
         body: {
-          items: visits.map((visit) => ({ visitId: visit.id, repEmail: visit.repEmail, visit })),
-          nextCursor: null,
+          items: page.items.map((visit) => ({
+            visitId: visit.id,
+            repEmail: visit.repEmail,
+            visit,
+          })),
+          nextCursor: page.next ? encodeCursor(page.next) : null,
         },
       };
     },

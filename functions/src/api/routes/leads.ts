@@ -18,6 +18,7 @@ import {
 } from '../../domain/lead.js';
 import { EmailSchema, isManager, type Member } from '../../domain/member.js';
 import type { Policy } from '../../domain/policy.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
 import { ApiError, invalidRequest, issuesOf, type Issue } from '../errors.js';
 import { decided, mutate } from '../mutate.js';
 import { MAX_IMPORT_BODY_BYTES, parseBody, parseQuery } from '../request.js';
@@ -69,24 +70,6 @@ function leadId(context: RouteContext): string {
   if (!parsed.success) throw invalidRequest(parsed.error, 'lead id in the path');
 
   return parsed.data;
-}
-
-function decodeCursor(cursor: string | undefined) {
-  if (cursor === undefined) return null;
-
-  try {
-    const json: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    const parsed = CursorSchema.safeParse(json);
-    if (parsed.success) return parsed.data;
-  } catch {
-    // Falls through to the same answer as a cursor of the wrong shape.
-  }
-
-  throw new ApiError('INVALID_REQUEST', 'The cursor is not one this API gave out');
-}
-
-function encodeCursor(position: { createdAt: string; id: string }): string {
-  return Buffer.from(JSON.stringify(position)).toString('base64url');
 }
 
 /** Pool leads are public; an owned, converted or closed lead is its owner's and managers'. */
@@ -195,7 +178,7 @@ export const leadRoutes: MemberRoute[] = [
     roles: ['rep', 'manager', 'qc', 'admin'],
     handle: async (context) => {
       const query = parseQuery(context.request, PoolQuerySchema);
-      const after = decodeCursor(query.cursor);
+      const after = decodeCursor(CursorSchema, query.cursor);
       const [policy, page] = await Promise.all([
         context.deps.store.getPolicy(),
         context.deps.store.listPool(query.limit, after),
