@@ -3,7 +3,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeCursor } from '../../functions/src/api/cursor.js';
 import { drawSample } from '../../functions/src/domain/qc.js';
 import type { Visit } from '../../functions/src/domain/visits.js';
-import { sampleSeed } from '../../functions/src/jobs/qc-sample.js';
+import { systemActor } from '../../functions/src/app/actor.js';
+import { randomId } from '../../functions/src/app/ids.js';
+import { sampleSeed, sampleVisits } from '../../functions/src/jobs/qc-sample.js';
 import { ADMIN, as, startTestApi, type TestApi } from '../support/api-server.js';
 import {
   NOW,
@@ -87,6 +89,8 @@ describe('POST /v1/jobs/qc-sample', () => {
   });
 
   it('changes nothing when run again the same day', async () => {
+    // At a rate of 0 a late visit of a rep the sample covers is never drawn.
+    await setPolicy(api, { qcSampleRate: 0 });
     const { reps } = await aDayOfVisits([5, 5]);
     const first = await ranAt(api, 'qc-sample', NIGHT);
     const sampled = await sampledIds();
@@ -109,6 +113,79 @@ describe('POST /v1/jobs/qc-sample', () => {
 
     expect(items.map((item) => item.visitId).sort()).toEqual((await sampledIds()).sort());
     expect(items.map((item) => item.repEmail).sort()).toEqual([...reps].sort());
+  });
+});
+
+describe('a visit logged for a day whose sample is drawn', () => {
+  const MORNING_AFTER = hoursAfter(NIGHT, 11);
+  const sampleOfToday = () => api.store.transaction((tx) => tx.getQcSample(TODAY));
+
+  /** `rep` logs a visit the morning after, dated back to the afternoon of TODAY. */
+  async function backdated(rep: string): Promise<Visit> {
+    const lead = await addLead(api, { ownerEmail: rep });
+    const body = { leadId: lead.id, at: hoursAfter(NOW, 5) };
+
+    return (await visited(api, rep, body, MORNING_AFTER)).visit;
+  }
+
+  it('goes to QC when its rep had no visit in the sample, and joins the sample', async () => {
+    await aDayOfVisits([4]);
+    await ranAt(api, 'qc-sample', NIGHT);
+    const newcomer = await addRep(api);
+
+    const visit = await backdated(newcomer);
+
+    expect(visit.qc).toMatchObject({ sampleId: TODAY, verdict: null });
+    expect((await queue()).map((item) => item.visitId)).toContain(visit.id);
+    expect(await sampleOfToday()).toMatchObject({
+      visitIds: expect.arrayContaining([visit.id]),
+      reps: expect.arrayContaining([newcomer]),
+    });
+  });
+
+  it('is drawn at the sample’s rate when its rep is covered', async () => {
+    await setPolicy(api, { qcSampleRate: 1 });
+    const { reps } = await aDayOfVisits([2]);
+    await ranAt(api, 'qc-sample', NIGHT);
+    await setPolicy(api, { qcSampleRate: 0 });
+
+    // The rate the sample was drawn at decides, not the policy's rate now.
+    const visit = await backdated(reps[0]!);
+
+    expect(visit.qc).toMatchObject({ sampleId: TODAY });
+  });
+
+  it('waits for the night’s draw when its day is not drawn yet', async () => {
+    const { reps } = await aDayOfVisits([1]);
+
+    const visit = await backdated(reps[0]!);
+
+    expect(visit.qc).toBeNull();
+    expect(await sampleOfToday()).toBeNull();
+  });
+
+  it('is judged by the draw when it was logged while the draw listed the day', async () => {
+    await setPolicy(api, { qcSampleRate: 0 });
+    await aDayOfVisits([3]);
+    const newcomer = await addRep(api);
+    const missed = await backdated(newcomer);
+
+    // The draw's first listing misses the newcomer's visit, as if it had committed between
+    // that listing and the sample.
+    let listings = 0;
+    const store = Object.create(api.store) as typeof api.store;
+    store.listVisits = async (day, rep) => {
+      const visits = await api.store.listVisits(day, rep);
+      return listings++ === 0 ? visits.filter((visit) => visit.id !== missed.id) : visits;
+    };
+    const actor = systemActor('qc-sample', 'run-1', new Date(NIGHT));
+    const deps = { store, newId: randomId, log: () => {} };
+
+    const counts = await sampleVisits(deps, new Date(NIGHT), actor);
+
+    expect(counts).toMatchObject({ visits: 4, sampled: 2 });
+    expect((await queue()).map((item) => item.repEmail)).toContain(newcomer);
+    expect((await sampleOfToday())?.visitIds).toContain(missed.id);
   });
 });
 

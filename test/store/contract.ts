@@ -155,6 +155,7 @@ function aQcSample(day: string): QcSample {
     seed: 20260302,
     rate: 0.1,
     visitIds: ['visit-1', 'visit-7'],
+    reps: ['ana@example.com', 'bo@example.com'],
     drawnAt: minutesLater(900),
     runId: 'run-1',
   };

@@ -5,6 +5,7 @@ import { leadKeys } from '../domain/lead-keys.js';
 import type { Member } from '../domain/member.js';
 import { decideStage, type Stage } from '../domain/pipeline.js';
 import type { Policy } from '../domain/policy.js';
+import { samplesLateVisit } from '../domain/qc.js';
 import {
   decideColdVisit,
   decideLeadVisit,
@@ -14,7 +15,7 @@ import {
   type VisitFields,
 } from '../domain/visits.js';
 import { allow, refuse, type Decision } from '../domain/violations.js';
-import type { DailyReport, StoreTransaction } from '../store/port.js';
+import type { DailyReport, QcSample, StoreTransaction } from '../store/port.js';
 import type { Actor } from './actor.js';
 import { applyChanges, type NewId } from './apply.js';
 
@@ -42,8 +43,8 @@ export async function logVisit(
     const decision = decideLeadVisit({ visitId, fields, lead, rep, policy, now: actor.now });
     if (!decision.ok) return decision;
 
-    write(tx, decision.value, decision.value.visit, actor, newId);
-    return allow({ visit: decision.value.visit, lead: decision.value.leads[0] ?? lead });
+    const visit = await write(tx, decision.value, decision.value.visit, actor, newId);
+    return allow({ visit, lead: decision.value.leads[0] ?? lead });
   }
 
   const existingByKey = await tx.getLeadIdsByKeys(leadKeys(target.prospect, policy.defaultCountry));
@@ -60,8 +61,8 @@ export async function logVisit(
   if (!cold.ok) return cold;
 
   // A prospect that is already the rep's own lead: the visit is that lead's follow-up too.
-  const { visit } = cold.value;
-  const linked = visit.prospectOutcome === 'duplicate' ? await tx.getLead(visit.leadId!) : null;
+  const { visit: drafted } = cold.value;
+  const linked = drafted.prospectOutcome === 'duplicate' ? await tx.getLead(drafted.leadId!) : null;
   if (linked && linked.ownerEmail === rep.email) {
     const followUp = decideLeadVisit({
       visitId,
@@ -73,10 +74,10 @@ export async function logVisit(
     });
     if (followUp.ok) {
       const events = followUp.value.events.filter((event) => event.type !== 'visit.logged');
-      write(
+      const visit = await write(
         tx,
         { ...cold.value, leads: followUp.value.leads, events: [...cold.value.events, ...events] },
-        visit,
+        drafted,
         actor,
         newId,
       );
@@ -84,13 +85,59 @@ export async function logVisit(
     }
   }
 
-  write(tx, cold.value, visit, actor, newId);
+  const visit = await write(tx, cold.value, drafted, actor, newId);
   return allow({ visit, lead: cold.value.leads[0] ?? null });
 }
 
-function write(tx: StoreTransaction, changes: Changes, visit: Visit, actor: Actor, newId: NewId) {
+/** Writes a visit and what it changed; answers the visit as stored. */
+async function write(
+  tx: StoreTransaction,
+  changes: Changes,
+  visit: Visit,
+  actor: Actor,
+  newId: NewId,
+): Promise<Visit> {
+  // Read before any write, as Firestore demands.
+  const sample = await tx.getQcSample(visit.day);
+
   applyChanges(tx, changes, actor, newId);
-  tx.saveVisit(visit);
+  const stored = sample ? joinSampleIfDrawn(tx, sample, visit) : visit;
+  tx.saveVisit(stored);
+
+  return stored;
+}
+
+/**
+ * A visit its day's sample was drawn without (backdated, or logged after the night's draw)
+ * is judged against that sample: if it is drawn, it joins the sample and QC's queue.
+ */
+function joinSampleIfDrawn(tx: StoreTransaction, sample: QcSample, visit: Visit): Visit {
+  if (!samplesLateVisit(sample, visit)) return visit;
+
+  tx.saveQcSample({
+    ...sample,
+    visitIds: [...sample.visitIds, visit.id],
+    reps: [...new Set([...sample.reps, visit.repEmail])],
+  });
+
+  return { ...visit, qc: { sampleId: sample.day, verdict: null, note: null, by: null, at: null } };
+}
+
+/**
+ * Judges a visit the night's draw did not see against the sample, as logging it after the
+ * draw would have: the draw lists the day's visits before it records the sample, and one
+ * logged in between was neither listed nor able to see the sample.
+ */
+export async function sampleMissedVisit(tx: StoreTransaction, visitId: string): Promise<boolean> {
+  const visit = await tx.getVisit(visitId);
+  const sample = visit && !visit.qc ? await tx.getQcSample(visit.day) : null;
+  if (!visit || !sample || sample.visitIds.includes(visit.id)) return false;
+
+  const stored = joinSampleIfDrawn(tx, sample, visit);
+  if (stored === visit) return false;
+
+  tx.saveVisit(stored);
+  return true;
 }
 
 export async function moveStage(

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { drawSample } from './qc.js';
+import { drawSample, samplesLateVisit } from './qc.js';
 import { aVisit } from './test-fixtures.js';
 import type { Visit } from './visits.js';
 
@@ -127,5 +127,34 @@ describe('drawSample', () => {
         },
       ),
     );
+  });
+});
+
+describe('samplesLateVisit', () => {
+  const ANA = 'ana@example.com';
+  const drawn = (rate: number) => ({ seed: SEED, rate, reps: [ANA] });
+  const late = (id: string, repEmail = ANA) => ({ id, repEmail });
+
+  it('always samples a late visit of a rep the sample has none of', () => {
+    expect(samplesLateVisit(drawn(0), late('visit-1', 'bo@example.com'))).toBe(true);
+  });
+
+  it('draws a covered rep’s late visit at the sample’s rate', () => {
+    expect(samplesLateVisit(drawn(0), late('visit-1'))).toBe(false);
+    expect(samplesLateVisit(drawn(1), late('visit-1'))).toBe(true);
+
+    const ids = Array.from({ length: 4000 }, (_, n) => `visit-${n}`);
+    const sampled = ids.filter((id) => samplesLateVisit(drawn(0.1), late(id))).length;
+    expect(sampled / ids.length).toBeGreaterThan(0.08);
+    expect(sampled / ids.length).toBeLessThan(0.12);
+  });
+
+  it('draws the same for the same seed and visit, and differently for another seed', () => {
+    const ids = Array.from({ length: 200 }, (_, n) => `visit-${n}`);
+    const draw = (seed: number) =>
+      ids.filter((id) => samplesLateVisit({ seed, rate: 0.5, reps: [ANA] }, late(id)));
+
+    expect(draw(SEED)).toEqual(draw(SEED));
+    expect(draw(SEED)).not.toEqual(draw(SEED + 1));
   });
 });

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 
@@ -35,4 +37,21 @@ export function drawSample(visits: readonly Visit[], rate: number, seed: number)
   }
 
   return ordered.filter((visit) => chosen.has(visit.id)).map((visit) => visit.id);
+}
+
+/** What a visit logged after its day's sample was drawn is judged against. */
+export type DrawnSample = { seed: number; rate: number; reps: readonly string[] };
+
+/**
+ * Whether a visit logged after its day's sample was drawn goes to QC too: one backdated, or
+ * logged after the night's draw. Were it never sampled, backdating would be a way around
+ * QC. A rep with no visit in the day's sample yet always has this one checked, so every rep
+ * who logged that day still gets one; otherwise it is drawn at the sample's rate from a
+ * hash of the sample's seed and the visit's id, which an audit can repeat.
+ */
+export function samplesLateVisit(sample: DrawnSample, visit: Pick<Visit, 'id' | 'repEmail'>) {
+  if (!sample.reps.includes(visit.repEmail)) return true;
+
+  const hash = createHash('sha256').update(`${sample.seed}:${visit.id}`).digest();
+  return hash.readUInt32BE(0) / 2 ** 32 < sample.rate;
 }

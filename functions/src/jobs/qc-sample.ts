@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import type { Actor } from '../app/actor.js';
+import { sampleMissedVisit } from '../app/field.js';
 import { drawSample } from '../domain/qc.js';
 import { teamDay } from '../domain/time.js';
 import type { JobDeps } from './ledger.js';
@@ -16,7 +17,9 @@ export function sampleSeed(team: string, day: string): number {
 
 /**
  * Draws the night's QC sample from the team day's visits and queues the chosen visits for
- * QC. A day is sampled once: a rerun finds the recorded sample and changes nothing.
+ * QC. A day is sampled once: a rerun finds the recorded sample and changes nothing. Visits
+ * logged for the day once it is drawn are judged against the sample as they are logged;
+ * those logged while the draw ran are judged here, once the sample is recorded.
  */
 export async function sampleVisits(
   deps: JobDeps,
@@ -45,11 +48,21 @@ export async function sampleVisits(
       seed,
       rate: policy.qcSampleRate,
       visitIds: chosen,
+      reps: [...new Set([...found.values()].map((visit) => visit.repEmail))].sort(),
       drawnAt: now.toISOString(),
       runId: actor.requestId,
     });
     return found.size;
   });
 
-  return { visits: visits.length, sampled, reps, seed };
+  // A visit that committed after the listing above but before the sample did saw no sample
+  // when it was logged; every visit logged later sees it. Listing again catches the first.
+  const listed = new Set(visits.map((visit) => visit.id));
+  const missed = (await deps.store.listVisits(day)).filter((visit) => !listed.has(visit.id));
+  let late = 0;
+  for (const visit of missed) {
+    if (await deps.store.transaction((tx) => sampleMissedVisit(tx, visit.id))) late += 1;
+  }
+
+  return { visits: visits.length + missed.length, sampled: sampled + late, reps, seed };
 }

@@ -61,6 +61,8 @@ export const QcSampleSchema = z.object({
   seed: z.number().int(),
   rate: z.number(),
   visitIds: z.array(z.string()),
+  /** Reps with a visit in the sample; a sample drawn before this was kept has none listed. */
+  reps: z.array(z.string()).default([]),
   drawnAt: z.string(),
   runId: z.string().nullable(),
 });
