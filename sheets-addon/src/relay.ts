@@ -5,6 +5,7 @@ import {
   columnOf,
   findViewRow,
   FIRST_DATA_ROW,
+  isTab,
   mergeViewRow,
   readTable,
   text,
@@ -29,13 +30,14 @@ const UNKNOWN_EDITOR =
  * Edits run one at a time: two quick edits of one Visits row must not log the visit twice.
  */
 export function relay(e: EditEvent): void {
-  const name = e.range.getSheet().getName();
-  if (name !== 'Leads' && name !== 'Visits') return;
+  const sheet = e.range.getSheet();
+  const name = isTab(sheet, 'Leads') ? 'Leads' : isTab(sheet, 'Visits') ? 'Visits' : null;
+  if (name === null) return;
 
   const lock = LockService.getDocumentLock();
   try {
     lock.waitLock(LOCK_MS);
-    const table = readTable(e.range.getSheet());
+    const table = readTable(sheet);
     if (name === 'Leads') relayOwnerEdits_(e, table);
     else relayVisitRows_(e, table);
   } catch (error) {

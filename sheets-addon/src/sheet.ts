@@ -45,28 +45,43 @@ export function text(value: unknown): string {
   return String(value).trim();
 }
 
+/** Tab names as people tell them apart: "leads " is the Leads tab someone renamed. */
+function sameTabName(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}
+
+export function isTab(sheet: Sheet, name: string): boolean {
+  return sameTabName(sheet.getName(), name);
+}
+
+/** The tab of that name, matched as `sameTabName` does, so a renamed tab is still ours. */
 export function tab(name: string): Sheet | null {
-  return SpreadsheetApp.getActiveSpreadsheet().getSheetByName(name);
+  const sheets = SpreadsheetApp.getActiveSpreadsheet().getSheets();
+
+  return sheets.find((sheet) => isTab(sheet, name)) ?? null;
 }
 
 /**
  * Writes a view over its tab in one call, creating the tab if needed. The block written is
- * as large as the old content too, so rows and columns the view no longer has are blanked.
+ * as long as the old content too, so rows the view no longer has are blanked; columns
+ * beside the view's are left alone, as they are ones people added. On Visits, rows a rep
+ * has typed but the relay has not logged (no Visit ID yet) are kept, below the view's rows.
  * Text is written as plain text: setValues parses strings as typed input, and would turn
  * ids, phone numbers and the server's "YYYY-MM-DD HH:MM" times into numbers and dates.
  */
 export function renderView(view: View): Sheet {
-  const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
-  const existing = spreadsheet.getSheetByName(view.tab);
-  const sheet = existing ?? spreadsheet.insertSheet(view.tab);
+  const existing = tab(view.tab);
+  const sheet = existing ?? SpreadsheetApp.getActiveSpreadsheet().insertSheet(view.tab);
   if (!existing) sheet.setFrozenRows(1);
 
-  const height = Math.max(view.rows.length + 1, sheet.getLastRow(), 1);
-  const width = Math.max(view.columns.length, sheet.getLastColumn(), 1);
+  const drafts = existing && isTab(sheet, 'Visits') ? unloggedRows_(sheet, view.columns) : [];
+  const rows = [...view.rows, ...drafts];
+  const height = Math.max(rows.length + 1, sheet.getLastRow(), 1);
+  const width = Math.max(view.columns.length, 1);
   const values: CellValue[][] = [];
   const formats: string[][] = [];
   for (let r = 0; r < height; r++) {
-    const source = r === 0 ? view.columns : view.rows[r - 1];
+    const source = r === 0 ? view.columns : rows[r - 1];
     const row: CellValue[] = [];
     const rowFormats: string[] = [];
     for (let c = 0; c < width; c++) {
@@ -164,4 +179,23 @@ export function preselectedLeadId(): string | null {
     if (error instanceof LeadPoolError) return null;
     throw error;
   }
+}
+
+/**
+ * Rows of a Visits tab that hold something but no Visit ID: visits a rep is still typing, or
+ * ones the relay refused and the rep will correct. Their cells come back in `columns` order.
+ */
+function unloggedRows_(sheet: Sheet, columns: readonly string[]): CellValue[][] {
+  const table = readTable(sheet);
+  const visitId = columnOf(table.headers, 'Visit ID');
+  if (visitId < 0) return [];
+
+  const from = columns.map((name) => columnOf(table.headers, name));
+  const cells = (row: unknown[]) =>
+    from.map((index) => (index < 0 ? '' : (row[index] as CellValue)));
+
+  return table.rows
+    .filter((row) => text(row[visitId]) === '')
+    .map(cells)
+    .filter((cells) => cells.some((cell) => text(cell) !== ''));
 }

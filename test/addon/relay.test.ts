@@ -39,6 +39,23 @@ describe('relayEdit in Leads', () => {
     ]);
   }
 
+  it('relays edits in a Leads tab people renamed in another case', () => {
+    const fakes = session({
+      'POST /v1/leads/L1/assign': [200, {}],
+      'GET /v1/views/Leads': view('Leads', LEADS_COLUMNS, []),
+    });
+    const leads = fakes.spreadsheet.addSheet('leads ', [
+      LEADS_COLUMNS,
+      ['L1', 'Harbour Tea', 'rita@example.com', 'owned'],
+    ]);
+    const { cell, ...values } = typeInto(leads, 2, 3, 'omar@example.com');
+
+    edit(cell, MANAGER, values);
+
+    expect(fakes.urlFetch.requests[0]).toMatchObject({ method: 'POST' });
+    expect(fakes.urlFetch.requests[0]?.url).toMatch(/\/v1\/leads\/L1\/assign$/);
+  });
+
   it('assigns the lead to the new owner, acting for the manager who edited', () => {
     const fakes = session({
       'POST /v1/leads/L1/assign': [200, {}],

@@ -28,22 +28,51 @@ describe('renderView', () => {
     expect(pool.writes).toBe(1);
   });
 
-  it('blanks the rows and columns an earlier, larger view left', () => {
+  it('blanks the rows an earlier, longer view left, and keeps columns people added', () => {
     const { spreadsheet } = installFakes({});
     const old = [
-      ['Lead ID', 'Company', 'Extra'],
-      ['L1', 'Harbour Tea', 'x'],
-      ['L2', 'Quay Noodles', 'y'],
+      ['Lead ID', 'Company', 'My notes'],
+      ['L1', 'Harbour Tea', 'call after 3'],
+      ['L2', 'Quay Noodles', ''],
     ];
     const pool = spreadsheet.addSheet('Pool', old);
 
     renderView({ tab: 'Pool', columns: ['Lead ID', 'Company'], rows: [['L2', 'Quay Noodles']] });
 
     expect(pool.values()).toEqual([
-      ['Lead ID', 'Company'],
-      ['L2', 'Quay Noodles'],
+      ['Lead ID', 'Company', 'My notes'],
+      ['L2', 'Quay Noodles', 'call after 3'],
     ]);
     expect(pool.writes).toBe(1);
+  });
+
+  it('writes into a tab people renamed in another case, instead of adding one', () => {
+    const { spreadsheet } = installFakes({});
+    const pool = spreadsheet.addSheet(' pool', [['Lead ID']]);
+
+    renderView({ tab: 'Pool', columns: ['Lead ID'], rows: [['L1']] });
+
+    expect(spreadsheet.getSheets()).toEqual([pool]);
+    expect(pool.values()).toEqual([['Lead ID'], ['L1']]);
+  });
+
+  it('keeps the Visits rows a rep is still typing, below the logged visits', () => {
+    const { spreadsheet } = installFakes({});
+    const columns = ['Visit ID', 'Company', 'Outcome'];
+    const visits = spreadsheet.addSheet('Visits', [
+      columns,
+      ['V1', 'Harbour Tea', 'effective'],
+      ['', 'Quay Noodles', ''],
+      ['V2', 'Lotus Print', 'potential'],
+    ]);
+
+    renderView({ tab: 'Visits', columns, rows: [['V2', 'Lotus Print', 'potential']] });
+
+    expect(visits.values()).toEqual([
+      columns,
+      ['V2', 'Lotus Print', 'potential'],
+      ['', 'Quay Noodles', ''],
+    ]);
   });
 
   it('writes a name that looks like a formula as text', () => {

@@ -242,7 +242,7 @@ export class FakeSheet implements Fake<
 
 export class FakeSpreadsheet implements Fake<
   Spreadsheet,
-  'getSheetByName' | 'insertSheet' | 'toast' | 'getId'
+  'getSheetByName' | 'getSheets' | 'insertSheet' | 'toast' | 'getId'
 > {
   readonly sheets = new Map<string, FakeSheet>();
   readonly toasts: { message: string; title: string }[] = [];
@@ -254,8 +254,14 @@ export class FakeSpreadsheet implements Fake<
     return this.sheets.get(name) ?? null;
   }
 
+  getSheets(): FakeSheet[] {
+    return [...this.sheets.values()];
+  }
+
+  /** Sheets refuses a tab whose name differs from another's only in case. */
   insertSheet(name: string): FakeSheet {
-    if (this.sheets.has(name)) throw new Error(`Exception: A sheet named ${name} exists.`);
+    const taken = [...this.sheets.keys()].some((n) => n.toLowerCase() === name.toLowerCase());
+    if (taken) throw new Error(`Exception: A sheet with the name "${name}" already exists.`);
 
     return this.addSheet(name);
   }
