@@ -3,12 +3,15 @@
  * fake of the API: the requests of the first sync, which sets the spreadsheet up, and of the
  * syncs after it. The API allows 60 write requests a minute per user, and a sync every few
  * minutes shares that budget with every relayed edit, so a sync must stay at a request or two.
+ * Each sync also blanks rows the add-on drew below the sync's own, and leaves alone a column a
+ * manager keeps beside Leads, neither of which may cost a request.
  */
 import { auth as googleAuth } from '@googleapis/sheets';
 
 import type { Lead } from '../functions/src/domain/lead.js';
 import { addHours } from '../functions/src/domain/time.js';
 import { silentLogger } from '../functions/src/log.js';
+import { COLUMNS } from '../functions/src/sheets/projection.js';
 import { syncSheet, type SyncCounts, type SyncDeps } from '../functions/src/sheets/sync.js';
 import { SqliteStore } from '../functions/src/store/sqlite.js';
 import { FakeSheetsServer } from '../test/sheets/fake-sheets-server.js';
@@ -24,6 +27,12 @@ const STEADY_SYNCS = 5;
 /** Pool leads closed between two syncs, so the Pool tab shrinks and leftovers are blanked. */
 const CLOSED_BETWEEN = 100;
 
+/** Rows the add-on's refresh draws below the Pool rows between two syncs. */
+const DRAWN_BELOW = 50;
+
+/** A column a manager keeps notes in, one to the right of the Leads columns. */
+const MANAGERS_COLUMN = COLUMNS.Leads.length + 1;
+
 const SPREADSHEET_ID = '1LeadPoolBenchSheet_0123456789abcdefghijklmn';
 
 /** 2,000 leads owned by 50 reps, due at different times, and 8,000 in the pool. */
@@ -34,6 +43,13 @@ function teamLeads(): Lead[] {
 
     return ownedSince(lead, `rep-${(n % REPS) + 1}@example.com`, NOW, n % 70);
   });
+}
+
+/** Rows below the Pool tab's last one, as an add-on refresh that saw more leads leaves them. */
+function drawBelow(fake: FakeSheetsServer, rows: number): void {
+  for (let row = rows; row < rows + DRAWN_BELOW; row++) {
+    fake.type(SPREADSHEET_ID, 'Pool', row, [`stale-${row}`, 'Closed Co']);
+  }
 }
 
 /** The oldest pool leads still open, closed in one transaction, as a manager's cleanup. */
@@ -65,10 +81,18 @@ export async function sheetSync(): Promise<BenchReport> {
     const first = await syncSheet(deps, NOW);
     const steady: (SyncCounts & { ms: number })[] = [];
     for (let n = 1; n <= STEADY_SYNCS; n++) {
+      drawBelow(fake, fake.rows(SPREADSHEET_ID, 'Pool').length);
+      fake.type(SPREADSHEET_ID, 'Leads', n, [`note ${n}`], MANAGERS_COLUMN);
       await closeSome(store);
       const started = performance.now();
       const counts = await syncSheet(deps, addHours(NOW, n / 12));
       steady.push({ ...counts, ms: performance.now() - started });
+
+      const left = fake.rows(SPREADSHEET_ID, 'Pool').filter((row) => /^stale-/.test(`${row[0]}`));
+      if (left.length > 0) throw new Error(`Sync ${n} left ${left.length} stale Pool rows`);
+
+      const note = fake.rows(SPREADSHEET_ID, 'Leads')[n]?.[MANAGERS_COLUMN];
+      if (note !== `note ${n}`) throw new Error(`Sync ${n} wrote over a manager's column`);
     }
 
     // What the sync counted must be what the API received, or the metric means nothing.
@@ -80,6 +104,7 @@ export async function sheetSync(): Promise<BenchReport> {
     const requests = Math.max(...steady.map((sync) => sync.requests));
     const rows = first.rows;
     const cleared = steady.reduce((total, sync) => total + sync.cleared, 0);
+    const steadyBytes = fake.received.slice(1).map((request) => request.bytes);
 
     return {
       metrics: [
@@ -90,14 +115,19 @@ export async function sheetSync(): Promise<BenchReport> {
           value: round(median(steady.map((sync) => sync.ms)), 0),
           goal: null,
         },
+        { name: 'sync.request_mb', value: round(median(steadyBytes) / 1e6, 1), goal: null },
       ],
       notes: [
         `${LEADS} leads (${REPS * OWNED_PER_REP} owned by ${REPS} reps, the rest in the pool), ` +
           `${rows} data rows across the tabs, synced to the local fake Sheets API over HTTP. ` +
           'requests_per_sync is the most any steady-state sync sent (every tab rewritten, ' +
           `retries included) over ${STEADY_SYNCS} syncs five minutes apart, with ` +
-          `${CLOSED_BETWEEN} pool leads closed before each (${cleared} stale rows blanked in ` +
-          'all); the first sync also creates tabs, protections, formats and the chart.',
+          `${CLOSED_BETWEEN} pool leads closed and ${DRAWN_BELOW} rows drawn below the Pool ` +
+          `rows before each (${cleared} rows of the previous sync and ` +
+          `${DRAWN_BELOW * STEADY_SYNCS} drawn ones blanked in all) and a note typed in a ` +
+          "manager's column beside Leads, which each sync left as it was; the first sync also " +
+          'creates tabs, protections, formats and the chart, in the same request. request_mb ' +
+          'is the JSON body of a steady-state sync.',
       ],
     };
   } finally {

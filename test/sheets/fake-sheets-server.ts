@@ -5,28 +5,20 @@ import type { sheets_v4 } from '@googleapis/sheets';
 import * as z from 'zod';
 
 /**
- * The three Sheets v4 routes a sync uses, over spreadsheets kept in memory. Bodies are
- * parsed strictly with the fields the sync sends, so a field the fake does not know about
- * fails the request instead of being ignored.
+ * The two Sheets v4 routes a sync uses, over spreadsheets kept in memory. Bodies are parsed
+ * strictly with the fields the sync sends, so a field the fake does not know about fails the
+ * request instead of being ignored. The rules of the real API the sync relies on are kept,
+ * with its wording: a batch applies whole or not at all; updateCells clears, in every cell of
+ * its range the rows leave out, the fields its mask names, and writes no further than the
+ * grid, which appendDimension grows and updateSheetProperties resizes.
  */
 
 const Int = z.number().int().min(0);
-const CellValue = z.union([z.string(), z.number(), z.boolean()]);
 
-const ValuesBodySchema = z
-  .object({
-    valueInputOption: z.literal('RAW'),
-    data: z.array(
-      z
-        .object({
-          range: z.string(),
-          majorDimension: z.literal('ROWS'),
-          values: z.array(z.array(CellValue)),
-        })
-        .strict(),
-    ),
-  })
-  .strict();
+/** A new tab's grid. */
+const NEW_ROWS = 1000;
+const NEW_COLUMNS = 26;
+const CELL_LIMIT = 10_000_000;
 
 const GridRangeSchema = z
   .object({
@@ -35,6 +27,18 @@ const GridRangeSchema = z
     endRowIndex: Int.optional(),
     startColumnIndex: Int.optional(),
     endColumnIndex: Int.optional(),
+  })
+  .strict();
+
+const ExtendedValueSchema = z.union([
+  z.object({ stringValue: z.string() }).strict(),
+  z.object({ numberValue: z.number() }).strict(),
+  z.object({ boolValue: z.boolean() }).strict(),
+]);
+
+const RowDataSchema = z
+  .object({
+    values: z.array(z.object({ userEnteredValue: ExtendedValueSchema.optional() }).strict()),
   })
   .strict();
 
@@ -120,10 +124,24 @@ const RequestSchema = z.union([
             .object({
               sheetId: Int,
               title: z.string().min(1),
-              gridProperties: z.object({ frozenRowCount: Int }).strict().optional(),
+              gridProperties: z
+                .object({
+                  rowCount: Int.min(1).optional(),
+                  columnCount: Int.min(1).optional(),
+                  frozenRowCount: Int.optional(),
+                })
+                .strict()
+                .optional(),
             })
             .strict(),
         })
+        .strict(),
+    })
+    .strict(),
+  z
+    .object({
+      appendDimension: z
+        .object({ sheetId: Int, dimension: z.enum(['ROWS', 'COLUMNS']), length: Int.min(1) })
         .strict(),
     })
     .strict(),
@@ -138,6 +156,38 @@ const RequestSchema = z.union([
     })
     .strict(),
   z.object({ addChart: z.object({ chart: EmbeddedChartSchema }).strict() }).strict(),
+  z
+    .object({
+      updateSheetProperties: z
+        .object({
+          properties: z
+            .object({
+              sheetId: Int,
+              gridProperties: z
+                .object({
+                  rowCount: Int.min(1).optional(),
+                  columnCount: Int.min(1).optional(),
+                  frozenRowCount: Int.optional(),
+                })
+                .strict(),
+            })
+            .strict(),
+          fields: z.string().min(1),
+        })
+        .strict(),
+    })
+    .strict(),
+  z
+    .object({
+      updateCells: z
+        .object({
+          range: GridRangeSchema,
+          rows: z.array(RowDataSchema),
+          fields: z.string().min(1),
+        })
+        .strict(),
+    })
+    .strict(),
 ]);
 
 const BatchBodySchema = z.object({ requests: z.array(RequestSchema).min(1) }).strict();
@@ -145,31 +195,39 @@ const BatchBodySchema = z.object({ requests: z.array(RequestSchema).min(1) }).st
 /** Compiles only when what the fake accepts is a part of what the client's typings allow. */
 type Fits<T extends Real, Real> = T;
 
-export type ValuesBody = Fits<
-  z.infer<typeof ValuesBodySchema>,
-  sheets_v4.Schema$BatchUpdateValuesRequest
->;
 export type BatchBody = Fits<
   z.infer<typeof BatchBodySchema>,
   sheets_v4.Schema$BatchUpdateSpreadsheetRequest
 >;
 
-type Value = z.infer<typeof CellValue>;
+type Request = z.infer<typeof BatchBodySchema>['requests'][number];
+
+export type Value = string | number | boolean;
 
 export type FakeTab = {
   sheetId: number;
   title: string;
+  rowCount: number;
+  columnCount: number;
   frozenRows: number;
   protectedRanges: z.infer<typeof ProtectedRangeSchema>[];
   conditionalFormats: z.infer<typeof ConditionalFormatRuleSchema>[];
   charts: z.infer<typeof EmbeddedChartSchema>[];
   /** Rows of cells; an empty cell is undefined. */
   grid: (Value | undefined)[][];
+  notes: (string | undefined)[][];
 };
 
-export type Call = 'get' | 'values' | 'batch';
+export type Call = 'get' | 'batch';
 
-export type Received = { call: Call; spreadsheetId: string; status: number };
+export type Received = {
+  call: Call;
+  spreadsheetId: string;
+  status: number;
+  bytes: number;
+  /** The kind of each request of a batch, as `updateCells`, in order. */
+  kinds: string[];
+};
 
 class RefusedError extends Error {
   constructor(
@@ -200,31 +258,72 @@ function refuse(response: ServerResponse, status: number, message: string): void
   });
 }
 
-async function readJson(request: IncomingMessage): Promise<unknown> {
+async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
 
-  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-}
-
-function columnIndex(letters: string): number {
-  return [...letters].reduce((total, letter) => total * 26 + letter.charCodeAt(0) - 64, 0) - 1;
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function callOf(method: string | undefined, suffix: string | undefined): Call | null {
   if (suffix === undefined) return method === 'GET' ? 'get' : null;
-  if (method !== 'POST') return null;
 
-  return suffix === ':batchUpdate' ? 'batch' : 'values';
+  return method === 'POST' ? 'batch' : null;
 }
 
-const A1_RANGE = /^'([^']+)'!([A-Z]+)(\d+):([A-Z]+)(\d+)$/;
+/** A field mask's paths: "a(b,c),d" names a.b, a.c and d. */
+export function maskPaths(mask: string, prefix = ''): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let index = 0; index <= mask.length; index += 1) {
+    const char = mask[index];
+    if (char === '(') depth += 1;
+    if (char === ')') depth -= 1;
+    if ((char === ',' || char === undefined) && depth === 0) {
+      parts.push(mask.slice(start, index).trim());
+      start = index + 1;
+    }
+  }
+
+  return parts.flatMap((part) => {
+    const open = part.indexOf('(');
+    if (open < 0) return [`${prefix}${part}`];
+
+    return maskPaths(part.slice(open + 1, -1), `${prefix}${part.slice(0, open)}.`);
+  });
+}
+
+function valueOf(value: z.infer<typeof ExtendedValueSchema> | undefined): Value | undefined {
+  if (value === undefined) return undefined;
+  if ('stringValue' in value) return value.stringValue === '' ? undefined : value.stringValue;
+  if ('numberValue' in value) return value.numberValue;
+
+  return value.boolValue;
+}
+
+/** The kind of each request of a batch body, or none when it is not one. */
+function kindsOf(body: string): string[] {
+  try {
+    const { requests } = JSON.parse(body) as { requests?: object[] };
+    return (requests ?? []).flatMap((request) => Object.keys(request));
+  } catch {
+    return [];
+  }
+}
+
+/** Sets one cell, without making rows for cells that stay empty. */
+function put<T>(cells: (T | undefined)[][], row: number, column: number, value: T | undefined) {
+  if (value === undefined && cells[row]?.[column] === undefined) return;
+
+  (cells[row] ??= [])[column] = value;
+}
 
 export class FakeSheetsServer {
   readonly received: Received[] = [];
   private readonly spreadsheets = new Map<string, FakeTab[]>();
   private readonly failures: { call: Call | null; status: number }[] = [];
-  private readonly beforeValues = new Set<() => Promise<void>>();
+  private readonly beforeBatch = new Set<() => Promise<void>>();
   private readonly server = createServer((request, response) => {
     this.handle(request, response).catch((error: unknown) => {
       refuse(response, 500, error instanceof Error ? error.message : String(error));
@@ -282,9 +381,59 @@ export class FakeSheetsServer {
     });
   }
 
-  /** Types into a tab as a person would. */
-  type(spreadsheetId: string, title: string, rowIndex: number, values: Value[]): void {
-    this.tab(spreadsheetId, title).grid[rowIndex] = [...values];
+  /** Every note of a tab, as [row index, column index, text]. */
+  notes(spreadsheetId: string, title: string): [number, number, string][] {
+    const { notes } = this.tab(spreadsheetId, title);
+
+    return notes.flatMap((row, rowIndex) =>
+      (row ?? []).flatMap((text, columnIndex) =>
+        text === undefined ? [] : [[rowIndex, columnIndex, text] as [number, number, string]],
+      ),
+    );
+  }
+
+  /**
+   * Types into a tab as a person would, or as the add-on does when it redraws a tab: `values`
+   * into the cells of one row from `column` on, within the grid only, as Apps Script refuses a
+   * range outside it. An empty string empties its cell.
+   */
+  type(spreadsheetId: string, title: string, row: number, values: Value[], column = 0): void {
+    const tab = this.tab(spreadsheetId, title);
+    if (row >= tab.rowCount || column + values.length > tab.columnCount) {
+      throw new Error('The coordinates of the range are outside the dimensions of the sheet.');
+    }
+
+    values.forEach((value, index) => {
+      put(tab.grid, row, column + index, value === '' ? undefined : value);
+    });
+  }
+
+  /** Leaves a note on a cell, as the add-on's relay does to say why an edit was refused. */
+  annotate(spreadsheetId: string, title: string, row: number, column: number, text: string) {
+    put(this.tab(spreadsheetId, title).notes, row, column, text);
+  }
+
+  /** Adds empty rows or columns at the end of a tab's grid, as a person can. */
+  addToGrid(spreadsheetId: string, title: string, { rows = 0, columns = 0 }): void {
+    const tab = this.tab(spreadsheetId, title);
+    tab.rowCount += rows;
+    tab.columnCount += columns;
+  }
+
+  /** Deletes `count` rows from `start` on, as a person can: the rows below move up. */
+  deleteRows(spreadsheetId: string, title: string, start: number, count: number): void {
+    const tab = this.tab(spreadsheetId, title);
+    for (const cells of [tab.grid, tab.notes]) cells.splice(start, count);
+    tab.rowCount -= count;
+  }
+
+  /** Deletes `count` columns from `start` on, as a person can: the columns right move left. */
+  deleteColumns(spreadsheetId: string, title: string, start: number, count: number): void {
+    const tab = this.tab(spreadsheetId, title);
+    for (const cells of [tab.grid, tab.notes]) {
+      for (const row of cells) row?.splice(start, count);
+    }
+    tab.columnCount -= count;
   }
 
   deleteTab(spreadsheetId: string, title: string): void {
@@ -292,16 +441,20 @@ export class FakeSheetsServer {
     tabs.splice(tabs.indexOf(this.tab(spreadsheetId, title)), 1);
   }
 
+  renameTab(spreadsheetId: string, title: string, newTitle: string): void {
+    this.tab(spreadsheetId, title).title = newTitle;
+  }
+
   /** The next `times` requests (of `call` only, if named) answer `status`. */
   failNext(times: number, status: number, call: Call | null = null): void {
     for (let index = 0; index < times; index += 1) this.failures.push({ call, status });
   }
 
-  /** Runs `hook` before each values write is applied, until stopped. */
-  onValues(hook: () => Promise<void>): { stop(): void } {
-    this.beforeValues.add(hook);
+  /** Runs `hook` before each batch is applied, until stopped. */
+  onBatch(hook: () => Promise<void>): { stop(): void } {
+    this.beforeBatch.add(hook);
 
-    return { stop: () => this.beforeValues.delete(hook) };
+    return { stop: () => this.beforeBatch.delete(hook) };
   }
 
   count(call?: Call): number {
@@ -312,22 +465,33 @@ export class FakeSheetsServer {
     return {
       sheetId,
       title,
+      rowCount: NEW_ROWS,
+      columnCount: NEW_COLUMNS,
       frozenRows: 0,
       protectedRanges: [],
       conditionalFormats: [],
       charts: [],
       grid: [],
+      notes: [],
     };
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://fake').pathname);
-    const route = /^\/v4\/spreadsheets\/([^/:]+)(\/values:batchUpdate|:batchUpdate)?$/.exec(path);
+    const route = /^\/v4\/spreadsheets\/([^/:]+)(:batchUpdate)?$/.exec(path);
     const call = route && callOf(request.method, route[2]);
     if (!route || !call) return refuse(response, 404, `No route ${request.method} ${path}`);
 
     const spreadsheetId = route[1]!;
-    const record = (status: number) => this.received.push({ call, spreadsheetId, status });
+    const body = await readBody(request);
+    const record = (status: number) =>
+      this.received.push({
+        call,
+        spreadsheetId,
+        status,
+        bytes: Buffer.byteLength(body),
+        kinds: call === 'batch' ? kindsOf(body) : [],
+      });
     if (request.headers.authorization !== `Bearer ${this.accessToken}`) {
       record(401);
       return refuse(response, 401, 'Request had invalid authentication credentials.');
@@ -347,15 +511,12 @@ export class FakeSheetsServer {
     }
 
     try {
-      const body = call === 'get' ? null : await readJson(request);
-      if (call === 'values') for (const hook of this.beforeValues) await hook();
+      if (call === 'batch') for (const hook of this.beforeBatch) await hook();
 
       const result =
         call === 'get'
           ? this.describe(spreadsheetId, tabs)
-          : call === 'values'
-            ? this.writeValues(spreadsheetId, tabs, body)
-            : this.batchUpdate(spreadsheetId, tabs, body);
+          : this.batchUpdate(spreadsheetId, tabs, JSON.parse(body));
       record(200);
       answer(response, 200, result);
     } catch (error) {
@@ -370,52 +531,20 @@ export class FakeSheetsServer {
     return {
       spreadsheetId,
       sheets: tabs.map((tab) => ({
-        // A new tab has 1,000 rows; writing below them adds rows.
         properties: {
           sheetId: tab.sheetId,
           title: tab.title,
-          gridProperties: { rowCount: Math.max(1000, tab.grid.length) },
+          gridProperties: {
+            rowCount: tab.rowCount,
+            columnCount: tab.columnCount,
+            frozenRowCount: tab.frozenRows,
+          },
         },
         protectedRanges: tab.protectedRanges,
         conditionalFormats: tab.conditionalFormats,
         charts: tab.charts,
       })),
     };
-  }
-
-  private writeValues(spreadsheetId: string, tabs: FakeTab[], json: unknown) {
-    const parsed = ValuesBodySchema.safeParse(json);
-    if (!parsed.success) throw new RefusedError(400, z.prettifyError(parsed.error));
-
-    // Every range is checked before any is written: the call applies whole or not at all.
-    const writes = parsed.data.data.map(({ range, values }) => {
-      const match = A1_RANGE.exec(range);
-      const tab = match && tabs.find((candidate) => candidate.title === match[1]);
-      if (!match || !tab) throw new RefusedError(400, `Unable to parse range: ${range}`);
-
-      const top = Number(match[3]) - 1;
-      const left = columnIndex(match[2]!);
-      const height = Number(match[5]) - top;
-      const width = columnIndex(match[4]!) - left + 1;
-      if (values.length > height || values.some((row) => row.length > width)) {
-        throw new RefusedError(400, `Requested writing within range [${range}], but more was sent`);
-      }
-
-      return { tab, top, left, values };
-    });
-
-    let cells = 0;
-    for (const { tab, top, left, values } of writes) {
-      values.forEach((row, rowOffset) => {
-        const target = (tab.grid[top + rowOffset] ??= []);
-        row.forEach((value, columnOffset) => {
-          target[left + columnOffset] = value === '' ? undefined : value;
-          cells += 1;
-        });
-      });
-    }
-
-    return { spreadsheetId, totalUpdatedCells: cells, responses: [] };
   }
 
   private batchUpdate(spreadsheetId: string, tabs: FakeTab[], json: unknown) {
@@ -427,15 +556,23 @@ export class FakeSheetsServer {
     const replies = parsed.data.requests.map((request, index) =>
       this.apply(draft, request, `Invalid requests[${index}]`),
     );
+    const cells = draft.reduce((total, tab) => total + tab.rowCount * tab.columnCount, 0);
+    if (cells > CELL_LIMIT) {
+      throw new RefusedError(
+        400,
+        `This action would increase the number of cells in the workbook above the limit of ` +
+          `${CELL_LIMIT} cells.`,
+      );
+    }
     this.spreadsheets.set(spreadsheetId, draft);
 
     return { spreadsheetId, replies };
   }
 
-  private apply(tabs: FakeTab[], request: z.infer<typeof RequestSchema>, where: string): object {
-    const tabWithId = (sheetId: number) => {
+  private apply(tabs: FakeTab[], request: Request, where: string): object {
+    const tabWithId = (sheetId: number, kind: string) => {
       const tab = tabs.find((candidate) => candidate.sheetId === sheetId);
-      if (!tab) throw new RefusedError(400, `${where}: No grid with id: ${sheetId}`);
+      if (!tab) throw new RefusedError(400, `${where}.${kind}: No grid with id: ${sheetId}`);
 
       return tab;
     };
@@ -450,8 +587,11 @@ export class FakeSheetsServer {
         throw new RefusedError(400, `${where}.addSheet: A sheet with the id ${sheetId} exists`);
       }
 
+      const tab = this.blankTab(sheetId, title);
       tabs.push({
-        ...this.blankTab(sheetId, title),
+        ...tab,
+        rowCount: gridProperties?.rowCount ?? tab.rowCount,
+        columnCount: gridProperties?.columnCount ?? tab.columnCount,
         frozenRows: gridProperties?.frozenRowCount ?? 0,
       });
       return { addSheet: { properties: { sheetId, title } } };
@@ -459,28 +599,140 @@ export class FakeSheetsServer {
 
     if ('addProtectedRange' in request) {
       const { protectedRange } = request.addProtectedRange;
-      const tab = tabWithId(protectedRange.range.sheetId);
+      const tab = tabWithId(protectedRange.range.sheetId, 'addProtectedRange');
       tab.protectedRanges.push(protectedRange);
       return { addProtectedRange: { protectedRange } };
     }
 
     if ('addConditionalFormatRule' in request) {
       const { index, rule } = request.addConditionalFormatRule;
-      for (const range of rule.ranges) tabWithId(range.sheetId);
+      for (const range of rule.ranges) tabWithId(range.sheetId, 'addConditionalFormatRule');
 
-      const tab = tabWithId(rule.ranges[0]!.sheetId);
+      const tab = tabWithId(rule.ranges[0]!.sheetId, 'addConditionalFormatRule');
       tab.conditionalFormats.splice(index, 0, rule);
       return {};
     }
 
-    const { chart } = request.addChart;
-    const sources = [
-      ...chart.spec.basicChart.domains.map(({ domain }) => domain),
-      ...chart.spec.basicChart.series.map(({ series }) => series),
-    ].flatMap((data) => data.sourceRange.sources);
-    for (const source of sources) tabWithId(source.sheetId);
+    if ('addChart' in request) {
+      const { chart } = request.addChart;
+      const sources = [
+        ...chart.spec.basicChart.domains.map(({ domain }) => domain),
+        ...chart.spec.basicChart.series.map(({ series }) => series),
+      ].flatMap((data) => data.sourceRange.sources);
+      for (const source of sources) tabWithId(source.sheetId, 'addChart');
 
-    tabWithId(chart.position.overlayPosition.anchorCell.sheetId).charts.push(chart);
-    return { addChart: { chart } };
+      tabWithId(chart.position.overlayPosition.anchorCell.sheetId, 'addChart').charts.push(chart);
+      return { addChart: { chart } };
+    }
+
+    if ('appendDimension' in request) {
+      const { sheetId, dimension, length } = request.appendDimension;
+      const tab = tabWithId(sheetId, 'appendDimension');
+      if (dimension === 'ROWS') tab.rowCount += length;
+      else tab.columnCount += length;
+      return {};
+    }
+
+    if ('updateSheetProperties' in request) {
+      const { properties, fields } = request.updateSheetProperties;
+      const tab = tabs.find((candidate) => candidate.sheetId === properties.sheetId);
+      const at = `${where}.updateSheetProperties`;
+      if (!tab) throw new RefusedError(400, `${at}: No sheet with id: ${properties.sheetId}`);
+
+      this.resize(tab, properties.gridProperties, maskPaths(fields), at);
+      return {};
+    }
+
+    const { range, rows, fields } = request.updateCells;
+    this.writeCells(tabWithId(range.sheetId, 'updateCells'), range, rows, fields, where);
+    return {};
+  }
+
+  private resize(
+    tab: FakeTab,
+    grid: { rowCount?: number; columnCount?: number; frozenRowCount?: number },
+    paths: string[],
+    at: string,
+  ): void {
+    for (const path of paths) {
+      const field = path.replace(/^gridProperties\./, '') as keyof typeof grid;
+      const value = grid[field];
+      if (!path.startsWith('gridProperties.') || value === undefined) {
+        throw new RefusedError(400, `${at}: the fake has no value for the field ${path}`);
+      }
+
+      if (field === 'rowCount') tab.rowCount = value;
+      else if (field === 'columnCount') tab.columnCount = value;
+      else if (field === 'frozenRowCount') tab.frozenRows = value;
+      else throw new RefusedError(400, `${at}: the fake does not know the field ${path}`);
+    }
+
+    if (tab.frozenRows >= tab.rowCount) {
+      throw new RefusedError(400, `${at}: You can't freeze all visible rows on the sheet.`);
+    }
+
+    // A smaller grid loses the cells outside it.
+    for (const cells of [tab.grid, tab.notes]) {
+      cells.length = Math.min(cells.length, tab.rowCount);
+      for (const row of cells) if (row) row.length = Math.min(row.length, tab.columnCount);
+    }
+  }
+
+  /**
+   * The range ends where the grid does on any side it leaves open. Each cell of it takes, for
+   * each field the mask names, what the rows give it, or nothing: a cell the rows do not
+   * reach is cleared of those fields.
+   */
+  private writeCells(
+    tab: FakeTab,
+    range: z.infer<typeof GridRangeSchema>,
+    rows: z.infer<typeof RowDataSchema>[],
+    fields: string,
+    where: string,
+  ): void {
+    const at = `${where}.updateCells`;
+    const paths = maskPaths(fields);
+    const unknown = paths.filter((path) => path !== 'userEnteredValue' && path !== 'note');
+    if (unknown.length > 0) {
+      throw new RefusedError(400, `${at}: the fake does not know the fields ${unknown.join()}`);
+    }
+
+    const top = range.startRowIndex ?? 0;
+    const bottom = range.endRowIndex ?? tab.rowCount;
+    const left = range.startColumnIndex ?? 0;
+    const right = range.endColumnIndex ?? tab.columnCount;
+    if (bottom > tab.rowCount || right > tab.columnCount || top > bottom || left > right) {
+      throw new RefusedError(
+        400,
+        `${at}: Range ('${tab.title}'!R${top + 1}C${left + 1}:R${bottom}C${right}) exceeds ` +
+          `grid limits. Max rows: ${tab.rowCount}, max columns: ${tab.columnCount}`,
+      );
+    }
+    if (top + rows.length > bottom) {
+      throw new RefusedError(
+        400,
+        `${at}: Attempting to write row: ${bottom + 1}, beyond the last requested row ` +
+          `of: ${bottom}`,
+      );
+    }
+    const widest = Math.max(0, ...rows.map((row) => row.values.length));
+    if (left + widest > right) {
+      throw new RefusedError(
+        400,
+        `${at}: Attempting to write column: ${right + 1}, beyond the last requested column ` +
+          `of: ${right}`,
+      );
+    }
+
+    for (let row = top; row < bottom; row += 1) {
+      const cells = rows[row - top]?.values ?? [];
+      for (let column = left; column < right; column += 1) {
+        const cell = cells[column - left];
+        if (paths.includes('userEnteredValue')) {
+          put(tab.grid, row, column, valueOf(cell?.userEnteredValue));
+        }
+        if (paths.includes('note')) put(tab.notes, row, column, undefined);
+      }
+    }
   }
 }

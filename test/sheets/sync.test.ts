@@ -1,7 +1,8 @@
 import { auth as googleAuth } from '@googleapis/sheets';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { anOwnedLead } from '../../functions/src/domain/test-fixtures.js';
+import { aLead, anOwnedLead } from '../../functions/src/domain/test-fixtures.js';
+import { addHours } from '../../functions/src/domain/time.js';
 import type { LogFields, Severity } from '../../functions/src/log.js';
 import { CHART_TITLE, LEADS_FORMATS, PROTECTION_NOTE } from '../../functions/src/sheets/layout.js';
 import { projectTab } from '../../functions/src/sheets/projection.js';
@@ -11,6 +12,8 @@ import { syncSheet, type SyncDeps } from '../../functions/src/sheets/sync.js';
 import { SqliteStore } from '../../functions/src/store/sqlite.js';
 import { FakeSheetsServer } from './fake-sheets-server.js';
 import { ANA, NOW, SPREADSHEET_ID, aTeamDay, poolLeads, seed } from './fixtures.js';
+
+const TABS_WRITTEN = ['Pool', 'Leads', 'Visits', 'Today', 'QC', 'Settings'];
 
 let fake: FakeSheetsServer;
 beforeAll(async () => {
@@ -53,26 +56,31 @@ afterEach(async () => store.close());
 
 const rowsOf = (tab: string) => fake.rows(SPREADSHEET_ID, tab);
 
-/** A tab as the views answer it, seen as the fake shows cells: trailing empty ones dropped. */
-async function expectedRows(tab: 'Pool' | 'Leads' | 'Today') {
-  const view = projectTab(tab, await loadSheetState(store, NOW));
-
-  return [view.columns, ...view.rows].map((row) => {
-    const cells = row.map((cell) => cell ?? '');
-    return cells.slice(0, cells.findLastIndex((cell) => cell !== '') + 1);
-  });
+/** Cells as the fake shows them: trailing empty ones dropped. */
+function trimmed<T>(cells: readonly (T | '')[]): (T | '')[] {
+  return cells.slice(0, cells.findLastIndex((cell) => cell !== '') + 1);
 }
+
+/** A tab as the views answer it, seen as the fake shows cells. */
+async function expectedRows(tab: 'Pool' | 'Leads' | 'Visits' | 'Today', now = NOW) {
+  const view = projectTab(tab, await loadSheetState(store, now));
+
+  return [view.columns, ...view.rows].map((row) => trimmed(row.map((cell) => cell ?? '')));
+}
+
+/** The sheet ids the spreadsheet has for our tabs. */
+const sheetIds = () =>
+  Object.fromEntries(
+    [...TABS_WRITTEN, 'Import'].map((tab) => [tab, fake.tab(SPREADSHEET_ID, tab).sheetId]),
+  );
 
 describe('syncSheet', () => {
   describe('on a spreadsheet never synced', () => {
-    it('creates tabs, protections, formats and chart in one batchUpdate, then writes', async () => {
+    it('creates tabs, protections, formats and chart in the request that writes', async () => {
       const counts = await syncSheet(deps, NOW);
 
-      expect(fake.received.map(({ call, status }) => [call, status])).toEqual([
-        ['batch', 200],
-        ['values', 200],
-      ]);
-      expect(counts).toMatchObject({ configured: 1, tabs: 7, requests: 2, setUp: 1 });
+      expect(fake.received.map(({ call, status }) => [call, status])).toEqual([['batch', 200]]);
+      expect(counts).toMatchObject({ configured: 1, tabs: 7, requests: 1, setUp: 1 });
       expect(fake.tabs(SPREADSHEET_ID).map((tab) => tab.title)).toEqual([
         'Sheet1',
         'Pool',
@@ -167,6 +175,18 @@ describe('syncSheet', () => {
       ]);
     });
 
+    it('freezes the header row of every tab, those it found there included', async () => {
+      fake.create(SPREADSHEET_ID, ['Leads']);
+
+      await syncSheet(deps, NOW);
+
+      const frozen = [...TABS_WRITTEN, 'Import'].map((title) => [
+        title,
+        fake.tab(SPREADSHEET_ID, title).frozenRows,
+      ]);
+      expect(frozen).toEqual([...TABS_WRITTEN, 'Import'].map((title) => [title, 1]));
+    });
+
     it('adds only what is missing when some of the tabs exist already', async () => {
       fake.create(SPREADSHEET_ID, ['Pool']);
       const pool = fake.tab(SPREADSHEET_ID, 'Pool').sheetId;
@@ -180,13 +200,41 @@ describe('syncSheet', () => {
         ['batch', 400],
         ['get', 200],
         ['batch', 200],
-        ['values', 200],
       ]);
-      expect(counts.requests).toBe(4);
+      expect(counts.requests).toBe(3);
       expect(fake.tabs(SPREADSHEET_ID).filter((tab) => tab.title === 'Pool')).toHaveLength(1);
       expect(fake.tab(SPREADSHEET_ID, 'Pool').sheetId).toBe(pool);
       expect(fake.tab(SPREADSHEET_ID, 'Pool').protectedRanges).toHaveLength(1);
       expect(rowsOf('Pool')).toEqual(await expectedRows('Pool'));
+    });
+
+    it('takes a tab named in another case, or with spaces around, for its own', async () => {
+      fake.create(SPREADSHEET_ID, [' pool ', 'LEADS']);
+      const ids = ['Sheet1', ' pool ', 'LEADS'].map(
+        (title) => fake.tab(SPREADSHEET_ID, title).sheetId,
+      );
+
+      await syncSheet(deps, NOW);
+
+      const tabs = fake.tabs(SPREADSHEET_ID);
+      expect(tabs.slice(0, 3).map(({ title, sheetId }) => [title, sheetId])).toEqual([
+        ['Sheet1', ids[0]],
+        [' pool ', ids[1]],
+        ['LEADS', ids[2]],
+      ]);
+      expect(tabs.map((tab) => tab.title.trim().toLowerCase())).toEqual([
+        'sheet1',
+        'pool',
+        'leads',
+        'visits',
+        'today',
+        'qc',
+        'settings',
+        'import',
+      ]);
+      expect(rowsOf(' pool ')).toEqual(await expectedRows('Pool'));
+      expect(rowsOf('LEADS')).toEqual(await expectedRows('Leads'));
+      expect(fake.tab(SPREADSHEET_ID, 'LEADS').conditionalFormats).toHaveLength(2);
     });
   });
 
@@ -196,31 +244,244 @@ describe('syncSheet', () => {
       fake.received.length = 0;
     });
 
-    it('writes everything in one values.batchUpdate and sets nothing up', async () => {
+    it('writes everything in one batchUpdate and sets nothing up', async () => {
       const counts = await syncSheet(deps, NOW);
 
-      expect(fake.received.map(({ call }) => call)).toEqual(['values']);
+      expect(fake.received.map(({ call }) => call)).toEqual(['batch']);
       expect(counts).toMatchObject({ requests: 1, setUp: 0 });
     });
 
     it('blanks the rows of leads that left a tab since the last sync', async () => {
       const owned = (id: string) => anOwnedLead(ANA, { id, company: `${id} Co` });
       await seed(store, { leads: [owned('p-new'), owned('p-old')] });
-      fake.type(SPREADSHEET_ID, 'Pool', 5, ['typed by someone']);
 
       const counts = await syncSheet(deps, NOW);
 
       expect(counts.cleared).toBe(2);
       expect(rowsOf('Pool')).toEqual([
         ['Lead ID', 'Company', 'Contact', 'Title', 'Phone', 'Region', 'Source', 'Created'],
-        // Below what the server ever wrote is not the server's to clear.
-        [],
-        [],
-        [],
-        [],
-        ['typed by someone'],
       ]);
       expect(rowsOf('Leads')).toEqual(await expectedRows('Leads'));
+    });
+
+    it('blanks every row below its own, however many the add-on drew there', async () => {
+      await seed(store, { leads: poolLeads(88) });
+      // The add-on's last refresh drew 120 pool leads; the sync before it wrote 2.
+      for (let row = 1; row <= 120; row += 1) {
+        fake.type(SPREADSHEET_ID, 'Pool', row, [`stale-${row}`, 'Gone Co', 'Li Wei']);
+      }
+
+      const counts = await syncSheet(deps, NOW);
+
+      expect(rowsOf('Pool')).toHaveLength(1 + 90);
+      expect(rowsOf('Pool')).toEqual(await expectedRows('Pool'));
+      expect(counts).toMatchObject({ requests: 1, cleared: 0 });
+    });
+
+    it('keeps a column a person added beside Leads, and what they typed in it', async () => {
+      fake.type(SPREADSHEET_ID, 'Leads', 0, ['Called?'], 12);
+      fake.type(SPREADSHEET_ID, 'Leads', 2, ['yes, twice'], 12);
+      fake.type(SPREADSHEET_ID, 'Leads', 40, ['ask Bo'], 12);
+
+      await syncSheet(deps, NOW);
+
+      const rows = rowsOf('Leads');
+      const typed = [0, 2, 40].map((row) => rows[row]?.[12]);
+      expect(typed).toEqual(['Called?', 'yes, twice', 'ask Bo']);
+      expect(rows.slice(0, 6).map((row) => trimmed(row.slice(0, 11)))).toEqual(
+        await expectedRows('Leads'),
+      );
+    });
+
+    it('keeps every column of a grid made wider than 26, and what they hold', async () => {
+      fake.addToGrid(SPREADSHEET_ID, 'Leads', { columns: 4 });
+      fake.type(SPREADSHEET_ID, 'Leads', 1, ['far right'], 29);
+
+      await syncSheet(deps, NOW);
+
+      expect(fake.tab(SPREADSHEET_ID, 'Leads').columnCount).toBe(30);
+      expect(rowsOf('Leads')[1]?.[29]).toBe('far right');
+    });
+
+    it('keeps visit rows typed below its own, and the note on one the relay refused', async () => {
+      // The relay sends a row once it names whom the rep met; it refused the other one.
+      const halfTyped = ['', '', '', 'o-soon', '', 'effective'];
+      const refused = ['', '', '', 'no-such-lead', '', 'effective', 'owner'];
+      fake.type(SPREADSHEET_ID, 'Visits', 4, halfTyped);
+      fake.type(SPREADSHEET_ID, 'Visits', 6, refused);
+      fake.annotate(SPREADSHEET_ID, 'Visits', 6, 5, 'Unknown lead.');
+
+      await syncSheet(deps, NOW);
+
+      const written = await expectedRows('Visits');
+      expect(rowsOf('Visits')).toEqual([...written, halfTyped, [], refused]);
+      expect(fake.notes(SPREADSHEET_ID, 'Visits')).toEqual([[6, 5, 'Unknown lead.']]);
+    });
+
+    it('blanks a day of visits when the next begins, but not the rows typed below', async () => {
+      const halfTyped = ['', '', '', 'o-soon', '', 'effective'];
+      fake.type(SPREADSHEET_ID, 'Visits', 5, halfTyped);
+      const tomorrow = addHours(NOW, 24);
+
+      const counts = await syncSheet(deps, tomorrow);
+
+      const header = await expectedRows('Visits', tomorrow);
+      expect(header).toHaveLength(1);
+      expect(rowsOf('Visits')).toEqual([...header, [], [], [], [], halfTyped]);
+      expect(counts.cleared).toBeGreaterThanOrEqual(3);
+    });
+
+    it('removes the notes on rows it writes, as those may hold other leads now', async () => {
+      fake.annotate(SPREADSHEET_ID, 'Leads', 2, 4, 'Only a manager can assign a lead.');
+      fake.annotate(SPREADSHEET_ID, 'Leads', 40, 4, 'Only a manager can assign a lead.');
+      fake.annotate(SPREADSHEET_ID, 'Visits', 2, 5, 'A logged visit cannot be changed.');
+
+      await syncSheet(deps, NOW);
+
+      expect(fake.notes(SPREADSHEET_ID, 'Leads')).toEqual([]);
+      expect(fake.notes(SPREADSHEET_ID, 'Visits')).toEqual([]);
+    });
+
+    it('grows a grid only when its rows and a thousand blank ones need more', async () => {
+      await syncSheet(deps, NOW);
+      await seed(store, { leads: poolLeads(1000) });
+      const counts = await syncSheet(deps, NOW);
+
+      const resizes = fake.received.map(({ kinds }) => kinds.filter((k) => k !== 'updateCells'));
+      expect(resizes).toEqual([[], ['appendDimension']]);
+      expect(counts.requests).toBe(1);
+      expect(fake.tab(SPREADSHEET_ID, 'Pool').rowCount).toBe(1003 + 1000);
+      expect(rowsOf('Pool')).toEqual(await expectedRows('Pool'));
+    });
+
+    it('never shrinks a grid, nor cuts the rows a person added when it grows one', async () => {
+      fake.addToGrid(SPREADSHEET_ID, 'Pool', { rows: 4000 });
+      fake.type(SPREADSHEET_ID, 'Pool', 5001, ['left at the bottom']);
+      fake.type(SPREADSHEET_ID, 'Pool', 5002, ['mine'], 12);
+
+      await syncSheet(deps, NOW);
+      const kept = fake.tab(SPREADSHEET_ID, 'Pool').rowCount;
+      await seed(store, { leads: poolLeads(1000) });
+      await syncSheet(deps, NOW);
+
+      // The sync remembers a grid of 1,003 rows, so it appends 1,000 to what is there.
+      expect(kept).toBe(5003);
+      expect(fake.tab(SPREADSHEET_ID, 'Pool').rowCount).toBe(5003 + 1000);
+      expect(rowsOf('Pool').slice(0, 1003)).toEqual(await expectedRows('Pool'));
+      const mine = [...new Array<string>(12).fill(''), 'mine'];
+      expect(rowsOf('Pool').slice(5001)).toEqual([[], mine]);
+    });
+
+    it.each(['Pool', 'Visits'] as const)(
+      'reads the spreadsheet and writes again when a person deleted rows of %s it needs',
+      async (tab) => {
+        fake.deleteRows(SPREADSHEET_ID, tab, 1, fake.tab(SPREADSHEET_ID, tab).rowCount - 2);
+
+        const counts = await syncSheet(deps, NOW);
+        const next = await syncSheet(deps, NOW);
+
+        expect(fake.received.map(({ call, status }) => [call, status])).toEqual([
+          ['batch', 400],
+          ['get', 200],
+          ['batch', 200],
+          ['batch', 200],
+        ]);
+        expect(counts).toMatchObject({ requests: 3, setUp: 0 });
+        expect(next.requests).toBe(1);
+        expect(fake.tab(SPREADSHEET_ID, tab).rowCount).toBe(rowsOf(tab).length + 1000);
+        expect(rowsOf(tab)).toEqual(await expectedRows(tab));
+      },
+    );
+
+    it('widens a grid a person narrowed below the columns of its tab', async () => {
+      fake.deleteColumns(SPREADSHEET_ID, 'Leads', 6, 18);
+
+      const counts = await syncSheet(deps, NOW);
+
+      expect(fake.received.map(({ call, status }) => [call, status])).toEqual([
+        ['batch', 400],
+        ['get', 200],
+        ['batch', 200],
+      ]);
+      expect(counts).toMatchObject({ requests: 3, setUp: 0 });
+      expect(fake.tab(SPREADSHEET_ID, 'Leads').columnCount).toBe(11);
+      expect(rowsOf('Leads')).toEqual(await expectedRows('Leads'));
+    });
+
+    it('writes text as text, and numbers and truth values as themselves', async () => {
+      const formula = '=HYPERLINK("https://example.com","Acme")';
+      await seed(store, { leads: [aLead({ id: 'p-formula', company: formula, phone: '007' })] });
+
+      await syncSheet(deps, NOW);
+
+      const pool = rowsOf('Pool').find((row) => row[0] === 'p-formula');
+      const overdue = rowsOf('Leads').find((row) => row[0] === 'o-overdue');
+      expect(pool?.slice(1, 5)).toEqual([formula, 'Li Wei', 'Owner', '007']);
+      expect(pool?.[7]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+      expect(overdue?.slice(8, 10)).toEqual([-2, true]);
+    });
+
+    it('keeps writing a tab a person renamed, in whatever case', async () => {
+      fake.renameTab(SPREADSHEET_ID, 'Pool', 'pool');
+
+      const counts = await syncSheet(deps, NOW);
+
+      expect(counts).toMatchObject({ requests: 1, setUp: 0 });
+      expect(fake.tabs(SPREADSHEET_ID).filter((tab) => /pool/i.test(tab.title))).toHaveLength(1);
+      expect(rowsOf('pool')).toEqual(await expectedRows('Pool'));
+    });
+
+    it('saves the sheet id and grid rows of each tab as fields of the state', async () => {
+      const state = await store.transaction((tx) => tx.getSyncState());
+
+      expect(state).toMatchObject({
+        rows: { Pool: 3, Leads: 6, Visits: 4, Today: 3, QC: 3, Settings: 16 },
+        sheetIds: sheetIds(),
+        gridRows: {
+          Pool: 1003,
+          Leads: 1006,
+          Visits: 1004,
+          Today: 1003,
+          QC: 1003,
+          Settings: 1016,
+          Import: 1000,
+        },
+      });
+      expect(Object.keys(state!.rows)).toEqual(TABS_WRITTEN);
+    });
+
+    it('reads the spreadsheet once when the saved state has no sheet ids', async () => {
+      const state = await store.transaction((tx) => tx.getSyncState());
+      const { spreadsheetId, revision, syncedAt } = state!;
+      const rows = { Pool: 3, Leads: 6, Visits: 4, Today: 3, QC: 3, Settings: 16 };
+      await store.transaction(async (tx) =>
+        tx.saveSyncState({ spreadsheetId, rows, revision, syncedAt }),
+      );
+
+      const first = await syncSheet(deps, NOW);
+      const second = await syncSheet(deps, NOW);
+
+      expect(fake.received.map(({ call }) => call)).toEqual(['get', 'batch', 'batch']);
+      expect(first).toMatchObject({ requests: 2, setUp: 0 });
+      expect(second).toMatchObject({ requests: 1, setUp: 0 });
+    });
+
+    it('reads the spreadsheet once when the state keeps sheet ids among its rows', async () => {
+      const state = await store.transaction((tx) => tx.getSyncState());
+      const { spreadsheetId, revision, syncedAt } = state!;
+      const prefixed = Object.entries(sheetIds()).map(([tab, id]) => [`sheetId:${tab}`, id]);
+      const rows = { ...state!.rows, ...Object.fromEntries(prefixed) };
+      await store.transaction(async (tx) =>
+        tx.saveSyncState({ spreadsheetId, rows, revision, syncedAt }),
+      );
+
+      await syncSheet(deps, NOW);
+      await syncSheet(deps, NOW);
+
+      const saved = await store.transaction((tx) => tx.getSyncState());
+      expect(fake.received.map(({ call }) => call)).toEqual(['get', 'batch', 'batch']);
+      expect(Object.keys(saved!.rows)).toEqual(TABS_WRITTEN);
+      expect(saved?.sheetIds).toEqual(sheetIds());
     });
 
     it('leaves the leads managers pasted into Import as they are', async () => {
@@ -238,12 +499,11 @@ describe('syncSheet', () => {
       const counts = await syncSheet(deps, NOW);
 
       expect(fake.received.map(({ call, status }) => [call, status])).toEqual([
-        ['values', 400],
+        ['batch', 400],
         ['get', 200],
         ['batch', 200],
-        ['values', 200],
       ]);
-      expect(counts).toMatchObject({ requests: 4, setUp: 1 });
+      expect(counts).toMatchObject({ requests: 3, setUp: 1 });
       expect(fake.tab(SPREADSHEET_ID, 'Visits').protectedRanges).toHaveLength(0);
       expect(fake.tab(SPREADSHEET_ID, 'Leads').conditionalFormats).toHaveLength(2);
       expect(fake.tab(SPREADSHEET_ID, 'Today').charts).toHaveLength(1);
@@ -251,7 +511,7 @@ describe('syncSheet', () => {
     });
 
     it('waits and tries again when the API answers 429', async () => {
-      fake.failNext(2, 429, 'values');
+      fake.failNext(2, 429, 'batch');
 
       const counts = await syncSheet(deps, NOW);
 
@@ -285,35 +545,33 @@ describe('syncSheet', () => {
       expect(sleeps).toEqual([]);
     });
 
-    it('clears what another sync wrote while this one was writing', async () => {
-      // Another sync that saved while this one wrote: it had written 50 rows of Pool.
-      const racing = fake.onValues(async () => {
+    it('saves a later revision than another sync that saved while it wrote', async () => {
+      const racing = fake.onBatch(async () => {
         const state = await store.transaction((tx) => tx.getSyncState());
-        await store.transaction(async (tx) => {
-          tx.saveSyncState({ ...state!, rows: { ...state!.rows, Pool: 50 }, revision: 99 });
-        });
+        await store.transaction(async (tx) => tx.saveSyncState({ ...state!, revision: 99 }));
       });
 
       await syncSheet(deps, NOW);
       racing.stop();
       const next = await syncSheet(deps, NOW);
 
-      expect((await store.transaction((tx) => tx.getSyncState()))?.rows.Pool).toBe(3);
-      expect(next.cleared).toBe(50 - 3);
+      expect((await store.transaction((tx) => tx.getSyncState()))?.revision).toBe(101);
+      expect(next.requests).toBe(1);
     });
   });
 
-  it('writes 10,000 pool leads in two requests on the first sync and one after', async () => {
+  it('writes 10,000 pool leads in one request, on the first sync and after', async () => {
     await seed(store, { leads: poolLeads(10_000) });
 
     const first = await syncSheet(deps, NOW);
     const second = await syncSheet(deps, NOW);
 
-    expect(first).toMatchObject({ requests: 2, setUp: 1 });
+    expect(first).toMatchObject({ requests: 1, setUp: 1 });
     expect(second).toMatchObject({ requests: 1, setUp: 0 });
     expect(first.rows).toBeGreaterThan(10_000);
     expect(rowsOf('Pool')).toHaveLength(10_003);
-    expect(fake.received.map(({ call }) => call)).toEqual(['batch', 'values', 'values']);
+    expect(fake.tab(SPREADSHEET_ID, 'Pool').rowCount).toBe(10_003 + 1000);
+    expect(fake.received.map(({ call }) => call)).toEqual(['batch', 'batch']);
   });
 
   it('does nothing, and says so, when the policy names no spreadsheet', async () => {

@@ -1,7 +1,7 @@
 import type { sheets_v4 } from '@googleapis/sheets';
 
 import { COLUMNS, TAB_NAMES, type TabName } from './projection.js';
-import { columnLetter } from './values.js';
+import { columnLetter, type TabGrid } from './values.js';
 
 /** Names our protections, so a later set-up recognises them. */
 export const PROTECTION_NOTE = 'Lead Pool: written by the server on every sync';
@@ -10,6 +10,10 @@ export const CHART_TITLE = 'Visits and effective visits per rep today';
 
 /** Ids for tabs the sync adds, far from the 0 of a new spreadsheet's first tab. */
 const FIRST_SHEET_ID = 7_100_001;
+
+/** The grid of a tab the sync adds: the size Sheets gives a new one, said so the sync knows it. */
+const NEW_TAB_ROWS = 1000;
+const NEW_TAB_COLUMNS = 26;
 
 const leadsColumn = (name: (typeof COLUMNS.Leads)[number]) =>
   columnLetter(COLUMNS.Leads.indexOf(name));
@@ -26,32 +30,37 @@ export const LEADS_FORMATS = [
   },
 ];
 
-/** What a spreadsheet already has of ours, tab by tab. */
+/** What a spreadsheet already has of ours in one of its tabs. */
 type ExistingTab = {
   sheetId: number;
-  /** The rows of its grid, written or not. */
-  rowCount: number;
+  title: string;
+  rows: number;
+  columns: number;
+  frozen: boolean;
   protections: string[];
   formulas: string[];
   charts: string[];
 };
 
-export type Existing = { tabs: ReadonlyMap<string, ExistingTab>; usedIds: ReadonlySet<number> };
+export type Existing = { tabs: readonly ExistingTab[]; usedIds: ReadonlySet<number> };
 
 /** What a spreadsheet never synced is assumed to have. */
-export const NOTHING: Existing = { tabs: new Map(), usedIds: new Set() };
+export const NOTHING: Existing = { tabs: [], usedIds: new Set() };
 
 export function existingOf(spreadsheet: sheets_v4.Schema$Spreadsheet): Existing {
-  const tabs = new Map<string, ExistingTab>();
+  const tabs: ExistingTab[] = [];
   const usedIds = new Set<number>();
   for (const sheet of spreadsheet.sheets ?? []) {
     const { sheetId, title, gridProperties } = sheet.properties ?? {};
     if (typeof sheetId !== 'number' || !title) continue;
 
     usedIds.add(sheetId);
-    tabs.set(title, {
+    tabs.push({
       sheetId,
-      rowCount: gridProperties?.rowCount ?? 0,
+      title,
+      rows: gridProperties?.rowCount ?? 0,
+      columns: gridProperties?.columnCount ?? 0,
+      frozen: (gridProperties?.frozenRowCount ?? 0) > 0,
       protections: (sheet.protectedRanges ?? []).flatMap((range) => range.description ?? []),
       formulas: (sheet.conditionalFormats ?? []).flatMap((rule) =>
         (rule.booleanRule?.condition?.values ?? []).flatMap(
@@ -67,42 +76,73 @@ export function existingOf(spreadsheet: sheets_v4.Schema$Spreadsheet): Existing 
 
 /** The fields `existingOf` reads, and no more. */
 export const DESCRIBE_FIELDS =
-  'sheets(properties(sheetId,title,gridProperties(rowCount)),protectedRanges(description),' +
+  'sheets(properties(sheetId,title,gridProperties(rowCount,columnCount,frozenRowCount)),' +
+  'protectedRanges(description),' +
   'conditionalFormats(booleanRule(condition(values(userEnteredValue)))),charts(spec(title)))';
 
+const nameKey = (title: string) => title.trim().toLowerCase();
+
 /**
- * The requests that give the spreadsheet every tab with its header row frozen, the
- * protections, the Leads colours and the Today chart — only those it does not have yet.
+ * The spreadsheet's tab for one of ours. Sheets refuses a second tab whose name differs only
+ * in case, and a person who renamed "Pool" to "pool " still means the same tab, so names are
+ * matched without regard to case or surrounding spaces; an exact match wins over those.
  */
-/** Each tab's grid height: how far down a sync that knows nothing of it must blank. */
-export function gridRows(existing: Existing): Record<string, number> {
-  return Object.fromEntries([...existing.tabs].map(([title, tab]) => [title, tab.rowCount]));
+function findTab(existing: Existing, tab: TabName): ExistingTab | undefined {
+  return (
+    existing.tabs.find((candidate) => candidate.title === tab) ??
+    existing.tabs.find((candidate) => nameKey(candidate.title) === nameKey(tab))
+  );
 }
 
-export function setUpRequests(existing: Existing): sheets_v4.Schema$Request[] {
+export type SetUp = {
+  /** The sheet and grid of every tab, the ones to be added included. */
+  grids: Map<TabName, TabGrid>;
+  /** What the spreadsheet lacks: none when it has everything. */
+  requests: sheets_v4.Schema$Request[];
+};
+
+/**
+ * The requests that give the spreadsheet every tab, the protections, the Leads colours and
+ * the Today chart — only those it does not have yet. A tab is added with an id and a grid
+ * chosen here, header frozen, so the same batch can write into it knowing its size; the write
+ * grows the grids it needs larger and freezes the header of a tab found without.
+ */
+export function setUp(existing: Existing): SetUp {
   const requests: sheets_v4.Schema$Request[] = [];
-  const ids = new Map<TabName, number>();
+  const grids = new Map<TabName, TabGrid>();
+  const found = new Map<TabName, ExistingTab>();
   let nextId = FIRST_SHEET_ID;
   for (const tab of TAB_NAMES) {
-    const found = existing.tabs.get(tab);
-    if (found) {
-      ids.set(tab, found.sheetId);
+    const match = findTab(existing, tab);
+    if (match) {
+      const { sheetId, rows, columns, frozen } = match;
+      grids.set(tab, { sheetId, rows, columns, frozen });
+      found.set(tab, match);
       continue;
     }
 
     while (existing.usedIds.has(nextId)) nextId += 1;
-    ids.set(tab, nextId);
+    const sheetId = nextId;
+    grids.set(tab, { sheetId, rows: NEW_TAB_ROWS, columns: NEW_TAB_COLUMNS, frozen: true });
     requests.push({
       addSheet: {
-        properties: { sheetId: nextId, title: tab, gridProperties: { frozenRowCount: 1 } },
+        properties: {
+          sheetId,
+          title: tab,
+          gridProperties: {
+            rowCount: NEW_TAB_ROWS,
+            columnCount: NEW_TAB_COLUMNS,
+            frozenRowCount: 1,
+          },
+        },
       },
     });
     nextId += 1;
   }
 
-  const idOf = (tab: TabName) => ids.get(tab)!;
+  const idOf = (tab: TabName) => grids.get(tab)!.sheetId;
   const has = (tab: TabName, key: 'protections' | 'formulas' | 'charts', value: string) =>
-    existing.tabs.get(tab)?.[key].includes(value) ?? false;
+    found.get(tab)?.[key].includes(value) ?? false;
 
   // People type into Import (leads to add) and Visits (visits the relay logs).
   for (const tab of TAB_NAMES) {
@@ -139,13 +179,14 @@ export function setUpRequests(existing: Existing): sheets_v4.Schema$Request[] {
     requests.push({ addChart: { chart: todayChart(idOf('Today')) } });
   }
 
-  return requests;
+  return { grids, requests };
 }
 
 /**
  * A warning, not a lock: the add-on renders the server's answers into these tabs as the
- * signed-in user, and a lock would refuse it. The sync overwrites any edit anyway; only the
- * Owner column of Leads is meant for people (a manager's edit there becomes an assignment).
+ * signed-in user, and a lock would refuse it. The sync overwrites any edit in the tab's columns
+ * anyway; only the Owner column of Leads is meant for people (a manager's edit there becomes
+ * an assignment). A column a person adds beside the data is theirs, and no sync writes it.
  */
 function protection(tab: TabName, sheetId: number): sheets_v4.Schema$ProtectedRange {
   const range: sheets_v4.Schema$ProtectedRange = {

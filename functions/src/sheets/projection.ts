@@ -75,7 +75,7 @@ export function tabNamed(name: string): TabName | null {
 
 /**
  * A time as the sheet shows it: `YYYY-MM-DD HH:MM` on the team's wall clock. Sheets compare
- * and sort these as text, which matches time order, and RAW writes keep them text.
+ * and sort these as text, which matches time order; the sync sends them as text, never dates.
  */
 export function sheetTime(iso: string | null, timeZone: string): string | null {
   if (iso === null) return null;

@@ -67,9 +67,16 @@ export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The Sheets API's answer to a range on a tab the spreadsheet does not have. */
-export function isMissingTab(error: unknown): boolean {
-  return statusOf(error) === 400 && /unable to parse range/i.test(messageOf(error));
+/**
+ * The Sheets API's answers to a write that no longer fits the spreadsheet, as people changed it
+ * since the sync last saw it: a sheet id it lacks ("No grid with id" from a request on cells,
+ * "No sheet with id" from one on a sheet's properties), a range past the grid's last row or
+ * column ("exceeds grid limits"), or more rows than a range open at the bottom has.
+ */
+export function isOutOfDateWrite(error: unknown): boolean {
+  const outOfDate = /no (grid|sheet) with id|exceeds grid limits|beyond the last requested row/i;
+
+  return statusOf(error) === 400 && outOfDate.test(messageOf(error));
 }
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -82,7 +89,7 @@ export function backoffMs(attempt: number, random: () => number): number {
 export type SheetsApi = Awaited<ReturnType<typeof openSheetsApi>>;
 
 /**
- * The three calls a sync makes on one spreadsheet, each retried with exponential backoff on
+ * The two calls a sync makes on one spreadsheet, each retried with exponential backoff on
  * 429 and 5xx, and a count of every request sent.
  */
 export async function openSheetsApi(spreadsheetId: string, options: SheetsOptions, log: Logger) {
@@ -119,10 +126,7 @@ export async function openSheetsApi(spreadsheetId: string, options: SheetsOption
 
   return {
     requests: () => requests,
-    writeValues: (requestBody: sheets_v4.Schema$BatchUpdateValuesRequest) =>
-      call('values.batchUpdate', () =>
-        client.spreadsheets.values.batchUpdate({ spreadsheetId, requestBody }),
-      ),
+    /** Applies every request or none of them. */
     batchUpdate: (requests: sheets_v4.Schema$Request[]) => {
       const requestBody: sheets_v4.Schema$BatchUpdateSpreadsheetRequest = { requests };
       return call('batchUpdate', () =>

@@ -1,16 +1,9 @@
 import type { Logger } from '../log.js';
 import type { Store, SyncState } from '../store/port.js';
+import { DESCRIBE_FIELDS, existingOf, NOTHING, setUp } from './layout.js';
+import { projectSheet, type SheetView } from './projection.js';
 import {
-  DESCRIBE_FIELDS,
-  existingOf,
-  gridRows,
-  NOTHING,
-  setUpRequests,
-  type Existing,
-} from './layout.js';
-import { projectSheet } from './projection.js';
-import {
-  isMissingTab,
+  isOutOfDateWrite,
   messageOf,
   openSheetsApi,
   statusOf,
@@ -18,7 +11,8 @@ import {
   type SheetsOptions,
 } from './sheets-api.js';
 import { loadSheetState } from './state.js';
-import { valueWrite } from './values.js';
+import { gridFields, savedGrids } from './sync-record.js';
+import { sheetWrite, type SheetWrite } from './values.js';
 
 export type SyncDeps = { store: Store; log: Logger; sheets?: SheetsOptions };
 
@@ -28,7 +22,10 @@ export type SyncCounts = {
   tabs: number;
   /** Data rows written, headers not counted. */
   rows: number;
-  /** Rows blanked because the previous sync wrote more. */
+  /**
+   * Rows the previous sync wrote that this one blanked. Rows others wrote below are blanked
+   * too, but the sync does not read the sheet to count them.
+   */
   cleared: number;
   /** HTTP requests sent to the Sheets API, retries and failed tries included. */
   requests: number;
@@ -46,9 +43,9 @@ const NOT_CONFIGURED: SyncCounts = {
 };
 
 /**
- * Writes every tab of the shared sheet from the store: one `values.batchUpdate` in steady
- * state, plus one `batchUpdate` when tabs, protections, formats or the chart are missing.
- * A sync that fails leaves the store as it was; the next one writes everything again.
+ * Writes every tab of the shared sheet from the store in one `batchUpdate`, which on a new
+ * spreadsheet also creates the tabs, protections, formats and the chart. A sync that fails
+ * changes neither the sheet nor the store; the next one writes everything again.
  */
 export async function syncSheet(deps: SyncDeps, now: Date): Promise<SyncCounts> {
   const { spreadsheetId } = await deps.store.getPolicy();
@@ -63,57 +60,60 @@ export async function syncSheet(deps: SyncDeps, now: Date): Promise<SyncCounts> 
   ]);
   const views = projectSheet(state);
   const known = previous?.spreadsheetId === spreadsheetId ? previous : null;
-  let write = valueWrite(views, known?.rows ?? {});
 
   const api = await openSheetsApi(spreadsheetId, deps.sheets ?? {}, deps.log);
-  let setUp = false;
-  if (!known) {
-    // Tabs this sync did not create may hold rows of an earlier sync it has no record of
-    // (a state lost, a spreadsheet named again): blank them down to the end of the grid.
-    const found = await setUpSheet(api, deps.log, { blind: true });
-    if (found) write = valueWrite(views, gridRows(found));
-    setUp = true;
-  }
+  const written = await writeSheet(api, deps.log, views, known);
 
-  try {
-    await api.writeValues(write.request);
-  } catch (error) {
-    // Someone deleted or renamed a tab since the last sync: put it back and write again.
-    if (setUp || !isMissingTab(error)) throw error;
-
-    await setUpSheet(api, deps.log, { blind: false });
-    setUp = true;
-    await api.writeValues(write.request);
-  }
-
-  await saveState(deps.store, spreadsheetId, previous, write.rows, now);
+  await saveState(deps.store, spreadsheetId, known, written.write, now);
 
   const counts: SyncCounts = {
     configured: 1,
     tabs: views.length,
     rows: views.reduce((total, view) => total + view.rows.length, 0),
-    cleared: write.cleared,
+    cleared: clearedRows(known?.rows ?? {}, written.write.rows),
     requests: api.requests(),
-    setUp: setUp ? 1 : 0,
+    setUp: written.setUp ? 1 : 0,
   };
   deps.log('INFO', 'sheet synced', { spreadsheetId, ...counts });
   return counts;
 }
 
+type Written = { write: SheetWrite; setUp: boolean };
+
 /**
- * On a spreadsheet never synced, everything is assumed missing and created in one request.
- * When that is refused (a tab of that name exists already), the spreadsheet is read and
- * only what it lacks is created. Answers what was read, if anything.
+ * With every tab's sheet and grid known from the last sync, the sheet is written blind in one
+ * request. On a spreadsheet never synced, everything is assumed missing and created in that
+ * same request. When either is refused — people deleted a tab, or rows or columns the write
+ * needs, or a tab of one of our names exists already — or the saved state lacks the sheets
+ * (it was saved before they were kept), the spreadsheet is read, and one request adds what
+ * it lacks, grows what is too small and writes.
  */
-async function setUpSheet(
+async function writeSheet(
   api: SheetsApi,
   log: Logger,
-  { blind }: { blind: boolean },
-): Promise<Existing | null> {
-  if (blind) {
+  views: readonly SheetView[],
+  known: SyncState | null,
+): Promise<Written> {
+  const previousRows = known?.rows ?? {};
+  const grids = known && savedGrids(known);
+  if (grids) {
+    const write = sheetWrite(views, grids, previousRows);
     try {
-      await api.batchUpdate(setUpRequests(NOTHING));
-      return null;
+      await api.batchUpdate(write.requests);
+      return { write, setUp: false };
+    } catch (error) {
+      if (!isOutOfDateWrite(error)) throw error;
+
+      log('INFO', 'the spreadsheet changed since the last sync; reading it to write again', {
+        error: messageOf(error),
+      });
+    }
+  } else if (!known) {
+    const blind = setUp(NOTHING);
+    const write = sheetWrite(views, blind.grids, previousRows);
+    try {
+      await api.batchUpdate([...blind.requests, ...write.requests]);
+      return { write, setUp: true };
     } catch (error) {
       if (statusOf(error) !== 400) throw error;
 
@@ -123,23 +123,39 @@ async function setUpSheet(
     }
   }
 
-  const existing = existingOf(await api.describe(DESCRIBE_FIELDS));
-  const requests = setUpRequests(existing);
-  if (requests.length > 0) await api.batchUpdate(requests);
+  const found = setUp(existingOf(await api.describe(DESCRIBE_FIELDS)));
+  const write = sheetWrite(views, found.grids, previousRows);
+  await api.batchUpdate([...found.requests, ...write.requests]);
 
-  return existing;
+  return { write, setUp: found.requests.length > 0 };
+}
+
+function clearedRows(before: Record<string, number>, after: Record<string, number>): number {
+  return Object.entries(after).reduce(
+    (total, [tab, rows]) => total + Math.max(0, (before[tab] ?? 0) - rows),
+    0,
+  );
+}
+
+/** Each key of `mine` at the larger of its two counts. */
+function larger(mine: Record<string, number>, theirs: Record<string, number> = {}) {
+  return Object.fromEntries(
+    Object.entries(mine).map(([key, count]) => [key, Math.max(count, theirs[key] ?? 0)]),
+  );
 }
 
 /**
- * Saves what this sync wrote. When another sync saved since this one read the state, the
- * two may have written in either order, so the larger row count of each tab is kept: the
- * next sync then blanks whatever either left behind.
+ * Saves what this sync wrote. When another sync saved since this one read the state, the two
+ * wrote in either order, so each tab's written rows and grid rows are kept at the larger of
+ * the two: the next sync then blanks Visits down to whatever either wrote, and takes no grid
+ * for smaller than either left it. The sheet ids are this sync's; should they be out of date,
+ * the next sync's write is refused and it reads the spreadsheet.
  */
 async function saveState(
   store: Store,
   spreadsheetId: string,
   read: SyncState | null,
-  rows: Record<string, number>,
+  write: SheetWrite,
   now: Date,
 ): Promise<void> {
   await store.transaction(async (tx) => {
@@ -148,16 +164,13 @@ async function saveState(
       current !== null &&
       current.spreadsheetId === spreadsheetId &&
       current.revision !== read?.revision;
-    const merged = { ...rows };
-    if (raced) {
-      for (const [tab, count] of Object.entries(current.rows)) {
-        merged[tab] = Math.max(count, merged[tab] ?? 0);
-      }
-    }
+    const { sheetIds, gridRows } = gridFields(write.grids);
 
     tx.saveSyncState({
       spreadsheetId,
-      rows: merged,
+      rows: raced ? larger(write.rows, current.rows) : write.rows,
+      sheetIds,
+      gridRows: raced ? larger(gridRows, current.gridRows) : gridRows,
       revision: (current?.revision ?? 0) + 1,
       syncedAt: now.toISOString(),
     });

@@ -71,12 +71,17 @@ export type QcSample = z.infer<typeof QcSampleSchema>;
 
 /**
  * What the last sheet sync wrote: the rows of each tab (header included), so the next sync
- * knows how far down to blank out rows that no longer exist. `revision` grows with every
- * save, so a sync can tell whether another one saved while it was writing.
+ * knows how far down Visits to blank out rows that no longer exist; and each tab's sheet id
+ * and the rows its grid was left with, so the next sync writes without reading the
+ * spreadsheet first. A state saved before those two were kept has neither, and the sync
+ * reads the spreadsheet once. `revision` grows with every save, so a sync can tell whether
+ * another one saved while it was writing.
  */
 export const SyncStateSchema = z.object({
   spreadsheetId: z.string(),
   rows: z.record(z.string(), z.number().int().min(0)),
+  sheetIds: z.record(z.string(), z.number().int().min(0)).optional(),
+  gridRows: z.record(z.string(), z.number().int().min(1)).optional(),
   revision: z.number().int().min(1),
   syncedAt: z.string(),
 });
