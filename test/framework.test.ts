@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { buildFunctions } from '../scripts/build-functions.js';
+import { freeLoopbackPort } from './support/loopback.js';
 
 // The API as Cloud Functions runs it: the Functions Framework's own command line loading
 // the entry, so what the framework does before our code runs is part of what is tested.
@@ -22,20 +22,11 @@ const BUNDLE_DIR = join(ROOT, 'node_modules/.cache/leadpool-framework-test');
 
 const ADMIN = { Authorization: 'Bearer dev:admin@example.com' };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 type Served = { base: string; stop(): void };
 
 async function serve(nodeArgs: string[], source: string): Promise<Served> {
   const dir = mkdtempSync(join(tmpdir(), 'leadpool-framework-'));
-  const port = await freePort();
+  const port = await freeLoopbackPort();
   const base = `http://127.0.0.1:${port}`;
   const server: ChildProcess = spawn(
     process.execPath,

@@ -1,12 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { FirestoreServer } from '@firestore-emulator/server';
-import { Firestore } from '@google-cloud/firestore';
+import type { Firestore } from '@google-cloud/firestore';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -22,6 +19,11 @@ import { FirestoreStore } from '../../functions/src/store/firestore.js';
 import type { Store, StoreTransaction } from '../../functions/src/store/port.js';
 import { SqliteStore } from '../../functions/src/store/sqlite.js';
 import { startWorker } from '../concurrency/harness.js';
+import {
+  connectFirestore,
+  startFirestoreEmulator,
+  type FirestoreEmulator,
+} from '../support/store-target.js';
 import type { HolderMessage, HolderOrders } from './lock-holder.js';
 
 const HOLDER = fileURLToPath(new URL('./lock-holder.ts', import.meta.url));
@@ -174,19 +176,12 @@ describe('a claim while another process holds the SQLite write lock', () => {
 // transaction again. The substitute emulator never aborts, so the abort is thrown from the
 // transaction's work, after the work has queued all of its writes.
 describe('Firestore transactions aborted by the store', () => {
-  let emulator: { server: FirestoreServer; port: number };
+  let emulator: FirestoreEmulator;
 
   beforeAll(async () => {
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const { port } = probe.address() as AddressInfo;
-    await new Promise((resolve) => probe.close(resolve));
-
-    const server = new FirestoreServer();
-    await server.start(port);
-    emulator = { server, port };
+    emulator = await startFirestoreEmulator();
   });
-  afterAll(() => emulator.server.stop());
+  afterAll(() => emulator.stop());
 
   /** A store whose transactions are aborted, as Firestore aborts them, `aborts` times. */
   class AbortingStore extends FirestoreStore {
@@ -211,14 +206,9 @@ describe('Firestore transactions aborted by the store', () => {
     }
   }
 
-  /** A store on an empty database of its own: the substitute keeps projects apart. */
-  function openStore(maxAttempts?: number) {
-    const db = new Firestore({
-      projectId: `demo-${randomUUID()}`,
-      host: '127.0.0.1',
-      port: emulator.port,
-      ssl: false,
-    });
+  /** A store on an empty project of its own. */
+  async function openStore(maxAttempts?: number) {
+    const db = await connectFirestore(emulator.emptyProject());
 
     return { db, store: new AbortingStore(db, maxAttempts ? { maxAttempts } : {}) };
   }
@@ -232,7 +222,7 @@ describe('Firestore transactions aborted by the store', () => {
     let replay: ApiResponse;
 
     beforeAll(async () => {
-      ({ db, store } = openStore());
+      ({ db, store } = await openStore());
       const rep = { ...aRep(1), ownedCount: 1 };
       await seed(store, [rep], [anOwnedLead(REP, { id: 'held' }), aLead({ id: 'wanted' })]);
       const api = anApi(store, logs);
@@ -280,7 +270,7 @@ describe('Firestore transactions aborted by the store', () => {
     let answer: ApiResponse;
 
     beforeAll(async () => {
-      ({ store } = openStore(2));
+      ({ store } = await openStore(2));
       await seed(store, [aRep()], [aLead({ id: 'wanted' })]);
       const api = anApi(store, logs);
 

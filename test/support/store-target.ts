@@ -9,7 +9,6 @@
  * one process only, or not at all.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
 
 import type { Firestore } from '@google-cloud/firestore';
 
@@ -17,6 +16,7 @@ import { StoredEventSchema, type StoredEvent } from '../../functions/src/domain/
 import { LeadSchema, type Lead } from '../../functions/src/domain/lead.js';
 import { MemberSchema, type Member } from '../../functions/src/domain/member.js';
 import type { Store } from '../../functions/src/store/port.js';
+import { freeLoopbackPort } from './loopback.js';
 
 export type StoreTarget =
   | { kind: 'sqlite'; path: string }
@@ -38,15 +38,6 @@ export const OFFICIAL_EMULATOR_HOST = process.env.FIRESTORE_EMULATOR_HOST;
 // domain; off Google Cloud that lookup can only fail, and it warns on every client. Worker
 // processes inherit this from the test process.
 process.env.METADATA_SERVER_DETECTION ??= 'none';
-
-async function freeLoopbackPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-
-  return port;
-}
 
 /**
  * The official emulator when FIRESTORE_EMULATOR_HOST is set, else the substitute on a free
