@@ -65,29 +65,31 @@ export async function ensureAdmins(
   now: Date,
   newId: NewId,
 ): Promise<string[]> {
-  const added: string[] = [];
-  for (const email of emails) {
-    // A plain read first: on most starts every admin exists and no transaction is needed.
-    if (await store.getMember(email)) continue;
+  // Each admin is checked at once: a cold start waits for one round trip, not one per admin.
+  const created = await Promise.all(emails.map((email) => ensureAdmin(store, email, now, newId)));
 
-    const created = await store.transaction(async (tx) => {
-      if (await tx.getMember(email)) return false;
+  return emails.filter((_, index) => created[index]);
+}
 
-      const admin = newMember({ email, name: email.split('@')[0] ?? email, role: 'admin' }, now);
-      const decision = decideSaveMember({
-        email,
-        fields: { role: 'admin', name: admin.name },
-        existing: null,
-        actorEmail: SYSTEM,
-        now,
-      });
-      if (!decision.ok) throw new Error(decision.violation.message);
+/** Adds `email` as an admin unless they are a member already; answers whether it did. */
+async function ensureAdmin(store: Store, email: string, now: Date, newId: NewId) {
+  // A plain read first: on most starts every admin exists and no transaction is needed.
+  if (await store.getMember(email)) return false;
 
-      applyChanges(tx, decision.value, systemActor(SYSTEM, null, now), newId);
-      return true;
+  return store.transaction(async (tx) => {
+    if (await tx.getMember(email)) return false;
+
+    const admin = newMember({ email, name: email.split('@')[0] ?? email, role: 'admin' }, now);
+    const decision = decideSaveMember({
+      email,
+      fields: { role: 'admin', name: admin.name },
+      existing: null,
+      actorEmail: SYSTEM,
+      now,
     });
-    if (created) added.push(email);
-  }
+    if (!decision.ok) throw new Error(decision.violation.message);
 
-  return added;
+    applyChanges(tx, decision.value, systemActor(SYSTEM, null, now), newId);
+    return true;
+  });
 }
