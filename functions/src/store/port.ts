@@ -61,7 +61,7 @@ export const QcSampleSchema = z.object({
   seed: z.number().int(),
   rate: z.number(),
   visitIds: z.array(z.string()),
-  /** Reps with a visit in the sample; a sample drawn before this was kept has none listed. */
+  /** Reps with a visit in the sample; samples recorded by earlier versions list none. */
   reps: z.array(z.string()).default([]),
   drawnAt: z.string(),
   runId: z.string().nullable(),
