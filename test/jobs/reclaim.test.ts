@@ -113,6 +113,30 @@ describe('choosing who receives an overdue lead', () => {
     expect(await api.store.getLead(lead.id)).toMatchObject({ status: 'pool', ownerEmail: null });
   });
 
+  it('ranks again when the reps it chose filled up after it read the team', async () => {
+    const owner = await addRep(api);
+    const busy = [
+      await addRep(api, { capacity: 2 }),
+      await addRep(api, { capacity: 2 }),
+      await addRep(api, { capacity: 2 }),
+    ];
+    const spare = await addRep(api, { capacity: 1 });
+    const lead = await givenTo(owner);
+
+    // The run has read the team: the three with the most room fill up before it reclaims.
+    const list = api.store.listOverdueLeads.bind(api.store);
+    vi.spyOn(api.store, 'listOverdueLeads').mockImplementationOnce(async (...args) => {
+      const page = await list(...args);
+      for (const rep of busy) for (let n = 0; n < 2; n++) await claimed(api, rep, DUE);
+      return page;
+    });
+
+    const run = await ranAt(api, 'reclaim', DUE);
+
+    expect(await ownerOf(lead.id)).toBe(spare);
+    expect(run.counts).toMatchObject({ overdue: 1, reassigned: 1, pooled: 0 });
+  });
+
   it('starts the previous owner’s cooldown, so they cannot claim the lead back', async () => {
     const owner = await addRep(api);
     const lead = await givenTo(owner);

@@ -11,6 +11,13 @@ const PAGE_SIZE = 200;
 /** How many ranked receivers each reclaim reads, in case the first has filled up since. */
 const CANDIDATES_PER_LEAD = 3;
 
+/**
+ * How often a lead is ranked again when every candidate turned out full once read in its
+ * transaction (other instances gave them leads since the job read the team). The last try
+ * returns the lead to the pool if its candidates are full again.
+ */
+const RANKINGS_PER_LEAD = 3;
+
 export type ReclaimCounts = {
   overdue: number;
   reassigned: number;
@@ -38,14 +45,14 @@ export async function reclaimOverdue(
     const page = await deps.store.listOverdueLeads(now.toISOString(), PAGE_SIZE, after);
     for (const lead of page.items) {
       counts.overdue++;
-      const outcome = await reclaimOne(
-        deps,
-        lead,
-        candidatesFor(lead, members, policy, now),
-        now,
-        actor,
-      );
-      for (const member of outcome.members) members.set(member.email, member);
+      let outcome: Outcome;
+      for (let ranking = 1; ; ranking++) {
+        const candidates = candidatesFor(lead, members, policy, now);
+        const mayPool = ranking === RANKINGS_PER_LEAD || candidates.length === 0;
+        outcome = await reclaimOne(deps, lead, candidates, mayPool, now, actor);
+        for (const member of outcome.members) members.set(member.email, member);
+        if (outcome.kind !== 'outranked') break;
+      }
       counts[outcome.kind]++;
     }
     after = page.next;
@@ -70,13 +77,19 @@ function candidatesFor(
 /**
  * What became of the lead, and the members as the transaction read and then wrote them, in
  * that order: candidates found full since the job read the team must not be offered again.
+ * 'outranked': every candidate was found unable to take the lead, and it was left as it was
+ * to be ranked again.
  */
-type Outcome = { kind: 'reassigned' | 'pooled' | 'skipped'; members: Member[] };
+type Outcome = {
+  kind: 'reassigned' | 'pooled' | 'skipped' | 'outranked';
+  members: Member[];
+};
 
 async function reclaimOne(
   deps: JobDeps,
   seen: Lead,
   candidateEmails: string[],
+  mayPool: boolean,
   now: Date,
   actor: Actor,
 ): Promise<Outcome> {
@@ -97,8 +110,10 @@ async function reclaimOne(
     const read = [...members.values()];
     if (!decision.ok) return { kind: 'skipped', members: read };
 
-    applyChanges(tx, decision.value, actor, deps.newId);
     const reassigned = decision.value.leads[0]?.status === 'owned';
+    if (!reassigned && !mayPool) return { kind: 'outranked', members: read };
+
+    applyChanges(tx, decision.value, actor, deps.newId);
     return {
       kind: reassigned ? 'reassigned' : 'pooled',
       members: [...read, ...decision.value.members],
