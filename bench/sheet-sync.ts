@@ -4,7 +4,8 @@
  * syncs after it. The API allows 60 write requests a minute per user, and a sync every few
  * minutes shares that budget with every relayed edit, so a sync must stay at a request or two.
  * Each sync also blanks rows the add-on drew below the sync's own, and leaves alone a column a
- * manager keeps beside Leads, neither of which may cost a request.
+ * manager keeps beside Leads, neither of which may cost a request. Last, a pool of 100,000
+ * leads, which no single request may carry: the requests its sync is cut into.
  */
 import { auth as googleAuth } from '@googleapis/sheets';
 
@@ -33,6 +34,9 @@ const DRAWN_BELOW = 50;
 /** A column a manager keeps notes in, one to the right of the Leads columns. */
 const MANAGERS_COLUMN = COLUMNS.Leads.length + 1;
 
+/** The pool the distribution bench draws from, far more than one request may carry. */
+const LARGE_POOL = 100_000;
+
 const SPREADSHEET_ID = '1LeadPoolBenchSheet_0123456789abcdefghijklmn';
 
 /** 2,000 leads owned by 50 reps, due at different times, and 8,000 in the pool. */
@@ -60,24 +64,64 @@ async function closeSome(store: SqliteStore): Promise<void> {
   });
 }
 
+/** A store of `leads` whose policy names the bench's spreadsheet, and a sync's deps on it. */
+async function syncedTeam(
+  files: ReturnType<typeof scratch>,
+  fake: FakeSheetsServer,
+  leads: Lead[],
+) {
+  const path = files.template(`team-${leads.length}`);
+  await writeDatabase(path, NOW, reps(REPS, NOW, leads), leads);
+  const store = new SqliteStore(path);
+  await store.transaction(async (tx) => {
+    tx.savePolicy({ ...(await tx.getPolicy()), spreadsheetId: SPREADSHEET_ID });
+  });
+  fake.create(SPREADSHEET_ID);
+
+  // A token the fake accepts, so no request ever leaves for Google.
+  const auth = new googleAuth.OAuth2();
+  auth.setCredentials({ access_token: fake.accessToken });
+  const deps: SyncDeps = { store, log: silentLogger, sheets: { rootUrl: fake.rootUrl, auth } };
+
+  return { store, deps };
+}
+
+/**
+ * The requests of a sync after the first, and the largest body sent, when the pool alone is
+ * about 45 MB of JSON: the sync cuts it into batches within the API's 10 MiB.
+ */
+async function largePool(files: ReturnType<typeof scratch>) {
+  const fake = await FakeSheetsServer.start();
+  const leads = Array.from({ length: LARGE_POOL }, (_, n) => poolLead(n, NOW, LARGE_POOL - n));
+  const { store, deps } = await syncedTeam(files, fake, leads);
+  try {
+    await syncSheet(deps, NOW);
+    fake.received.length = 0;
+    const started = performance.now();
+    const steady = await syncSheet(deps, addHours(NOW, 1 / 12));
+
+    const written = fake.rows(SPREADSHEET_ID, 'Pool').length;
+    if (written !== LARGE_POOL + 1) throw new Error(`The Pool tab has ${written} rows`);
+
+    const refused = fake.received.filter((request) => request.status !== 200).length;
+    if (refused > 0) throw new Error(`The API refused ${refused} requests of the sync`);
+
+    return {
+      requests: steady.requests,
+      ms: performance.now() - started,
+      largestMb: Math.max(...fake.received.map((request) => request.bytes)) / 1e6,
+    };
+  } finally {
+    await store.close();
+    await fake.close();
+  }
+}
+
 export async function sheetSync(): Promise<BenchReport> {
   const files = scratch('sheet-sync');
   const fake = await FakeSheetsServer.start();
-  const path = files.template('team');
-  const leads = teamLeads();
-  await writeDatabase(path, NOW, reps(REPS, NOW, leads), leads);
-  const store = new SqliteStore(path);
+  const { store, deps } = await syncedTeam(files, fake, teamLeads());
   try {
-    await store.transaction(async (tx) => {
-      tx.savePolicy({ ...(await tx.getPolicy()), spreadsheetId: SPREADSHEET_ID });
-    });
-    fake.create(SPREADSHEET_ID);
-
-    // A token the fake accepts, so no request ever leaves for Google.
-    const auth = new googleAuth.OAuth2();
-    auth.setCredentials({ access_token: fake.accessToken });
-    const deps: SyncDeps = { store, log: silentLogger, sheets: { rootUrl: fake.rootUrl, auth } };
-
     const first = await syncSheet(deps, NOW);
     const steady: (SyncCounts & { ms: number })[] = [];
     for (let n = 1; n <= STEADY_SYNCS; n++) {
@@ -105,6 +149,7 @@ export async function sheetSync(): Promise<BenchReport> {
     const rows = first.rows;
     const cleared = steady.reduce((total, sync) => total + sync.cleared, 0);
     const steadyBytes = fake.received.slice(1).map((request) => request.bytes);
+    const large = await largePool(files);
 
     return {
       metrics: [
@@ -116,6 +161,7 @@ export async function sheetSync(): Promise<BenchReport> {
           goal: null,
         },
         { name: 'sync.request_mb', value: round(median(steadyBytes) / 1e6, 1), goal: null },
+        { name: 'sync.requests_100k', value: large.requests, goal: null },
       ],
       notes: [
         `${LEADS} leads (${REPS * OWNED_PER_REP} owned by ${REPS} reps, the rest in the pool), ` +
@@ -128,6 +174,9 @@ export async function sheetSync(): Promise<BenchReport> {
           "manager's column beside Leads, which each sync left as it was; the first sync also " +
           'creates tabs, protections, formats and the chart, in the same request. request_mb ' +
           'is the JSON body of a steady-state sync.',
+        `requests_100k is a steady-state sync with ${LARGE_POOL} leads in the pool: ` +
+          `${round(large.ms / 1000, 1)} s, its largest body ${round(large.largestMb, 1)} MB ` +
+          'against the 10.5 MB the API accepts.',
       ],
     };
   } finally {

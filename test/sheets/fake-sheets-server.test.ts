@@ -32,6 +32,36 @@ async function batch(requests: sheets_v4.Schema$Request[]) {
 const pool = () => fake.tab(ID, 'Pool').sheetId;
 const text = (value: string) => ({ values: [{ userEnteredValue: { stringValue: value } }] });
 
+/** A chart of column B by column A of Pool, its one series drawn as `type`. */
+function aChart(chartType: string, type: string): sheets_v4.Schema$EmbeddedChart {
+  const column = (index: number) => ({
+    sourceRange: {
+      sources: [{ sheetId: pool(), startColumnIndex: index, endColumnIndex: index + 1 }],
+    },
+  });
+
+  return {
+    chartId: 77,
+    spec: {
+      title: 'Pool',
+      basicChart: {
+        chartType,
+        legendPosition: 'NO_LEGEND',
+        headerCount: 1,
+        domains: [{ domain: column(0) }],
+        series: [{ series: column(1), targetAxis: 'LEFT_AXIS', type }],
+      },
+    },
+    position: {
+      overlayPosition: {
+        anchorCell: { sheetId: pool(), rowIndex: 0, columnIndex: 4 },
+        widthPixels: 320,
+        heightPixels: 200,
+      },
+    },
+  };
+}
+
 describe('the fake Sheets API', () => {
   it('clears the masked fields of cells an open-ended range has beyond its rows', async () => {
     const range = { sheetId: pool(), startRowIndex: 0, startColumnIndex: 0 };
@@ -120,6 +150,46 @@ describe('the fake Sheets API', () => {
     expect(properties.message).toBe(
       'Invalid requests[0].updateSheetProperties: No sheet with id: 42',
     );
+  });
+
+  it('refuses a body over 10 MiB as the API does, and applies none of it', async () => {
+    const range = { sheetId: pool(), startRowIndex: 0, endRowIndex: 1 };
+    const rows = [text('x'.repeat(10 * 1024 * 1024))];
+
+    const refused = await batch([{ updateCells: { range, rows, fields: 'userEnteredValue' } }]);
+
+    expect(refused).toEqual({
+      status: 400,
+      message: 'Request payload size exceeds the limit: 10485760 bytes.',
+    });
+    expect(fake.rows(ID, 'Pool')[0]).toEqual(['old 0', 'x', 'y']);
+  });
+
+  it('keeps the id a chart was added with, and refuses a second chart with it', async () => {
+    const chart = aChart('COMBO', 'LINE');
+
+    const added = await batch([{ addChart: { chart } }]);
+    const again = await batch([{ addChart: { chart } }]);
+
+    expect(added.status).toBe(200);
+    expect(again.status).toBe(400);
+    expect(fake.tab(ID, 'Pool').charts.map((one) => one.chartId)).toEqual([77]);
+  });
+
+  it('refuses a series type in a chart that is not a combo', async () => {
+    const refused = await batch([{ addChart: { chart: aChart('COLUMN', 'LINE') } }]);
+
+    expect(refused.status).toBe(400);
+    expect(fake.tab(ID, 'Pool').charts).toEqual([]);
+  });
+
+  it('deletes a chart by its id', async () => {
+    await batch([{ addChart: { chart: aChart('COMBO', 'LINE') } }]);
+
+    const deleted = await batch([{ deleteEmbeddedObject: { objectId: 77 } }]);
+
+    expect(deleted.status).toBe(200);
+    expect(fake.tab(ID, 'Pool').charts).toEqual([]);
   });
 
   it('reads the paths of a field mask, nested ones included', () => {

@@ -8,9 +8,11 @@ import * as z from 'zod';
  * The two Sheets v4 routes a sync uses, over spreadsheets kept in memory. Bodies are parsed
  * strictly with the fields the sync sends, so a field the fake does not know about fails the
  * request instead of being ignored. The rules of the real API the sync relies on are kept,
- * with its wording: a batch applies whole or not at all; updateCells clears, in every cell of
- * its range the rows leave out, the fields its mask names, and writes no further than the
- * grid, which appendDimension grows and updateSheetProperties resizes.
+ * with its wording: a body over 10 MiB is refused; a batch applies whole or not at all;
+ * updateCells clears, in every cell of its range the rows leave out, the fields its mask
+ * names, and writes no further than the grid, which appendDimension grows and
+ * updateSheetProperties resizes; a chart keeps the id it was added with, and a series type is
+ * for combo charts only.
  */
 
 const Int = z.number().int().min(0);
@@ -19,6 +21,7 @@ const Int = z.number().int().min(0);
 const NEW_ROWS = 1000;
 const NEW_COLUMNS = 26;
 const CELL_LIMIT = 10_000_000;
+const PAYLOAD_LIMIT = 10_485_760;
 
 const GridRangeSchema = z
   .object({
@@ -78,6 +81,7 @@ const ConditionalFormatRuleSchema = z
 
 const EmbeddedChartSchema = z
   .object({
+    chartId: Int.optional(),
     spec: z
       .object({
         title: z.string(),
@@ -93,6 +97,7 @@ const EmbeddedChartSchema = z
                   .object({
                     series: ChartDataSchema,
                     targetAxis: z.enum(['LEFT_AXIS', 'RIGHT_AXIS']),
+                    type: z.enum(['COLUMN', 'LINE', 'AREA']).optional(),
                   })
                   .strict(),
               )
@@ -156,6 +161,7 @@ const RequestSchema = z.union([
     })
     .strict(),
   z.object({ addChart: z.object({ chart: EmbeddedChartSchema }).strict() }).strict(),
+  z.object({ deleteEmbeddedObject: z.object({ objectId: Int }).strict() }).strict(),
   z
     .object({
       updateSheetProperties: z
@@ -212,7 +218,8 @@ export type FakeTab = {
   frozenRows: number;
   protectedRanges: z.infer<typeof ProtectedRangeSchema>[];
   conditionalFormats: z.infer<typeof ConditionalFormatRuleSchema>[];
-  charts: z.infer<typeof EmbeddedChartSchema>[];
+  /** Each with the id it was given, or one the fake chose, as Sheets does. */
+  charts: (z.infer<typeof EmbeddedChartSchema> & { chartId: number })[];
   /** Rows of cells; an empty cell is undefined. */
   grid: (Value | undefined)[][];
   notes: (string | undefined)[][];
@@ -302,14 +309,21 @@ function valueOf(value: z.infer<typeof ExtendedValueSchema> | undefined): Value 
   return value.boolValue;
 }
 
-/** The kind of each request of a batch body, or none when it is not one. */
-function kindsOf(body: string): string[] {
+/** A body parsed once, as bodies of many megabytes are sent; undefined when it is not JSON. */
+function parseJson(body: string): unknown {
   try {
-    const { requests } = JSON.parse(body) as { requests?: object[] };
-    return (requests ?? []).flatMap((request) => Object.keys(request));
+    return JSON.parse(body);
   } catch {
-    return [];
+    return undefined;
   }
+}
+
+/** The kind of each request of a batch body, or none when it is not one. */
+function kindsOf(json: unknown): string[] {
+  const { requests } = (json ?? {}) as { requests?: unknown };
+  if (!Array.isArray(requests)) return [];
+
+  return requests.flatMap((request: object) => Object.keys(request ?? {}));
 }
 
 /** Sets one cell, without making rows for cells that stay empty. */
@@ -324,6 +338,8 @@ export class FakeSheetsServer {
   private readonly spreadsheets = new Map<string, FakeTab[]>();
   private readonly failures: { call: Call | null; status: number }[] = [];
   private readonly beforeBatch = new Set<() => Promise<void>>();
+  /** Sheets picks a chart's id when the request names none; these look like its own. */
+  private lastChartId = 1_944_500_000;
   private readonly server = createServer((request, response) => {
     this.handle(request, response).catch((error: unknown) => {
       refuse(response, 500, error instanceof Error ? error.message : String(error));
@@ -484,17 +500,19 @@ export class FakeSheetsServer {
 
     const spreadsheetId = route[1]!;
     const body = await readBody(request);
+    const bytes = Buffer.byteLength(body);
+    const json = call === 'batch' ? parseJson(body) : undefined;
     const record = (status: number) =>
-      this.received.push({
-        call,
-        spreadsheetId,
-        status,
-        bytes: Buffer.byteLength(body),
-        kinds: call === 'batch' ? kindsOf(body) : [],
-      });
+      this.received.push({ call, spreadsheetId, status, bytes, kinds: kindsOf(json) });
     if (request.headers.authorization !== `Bearer ${this.accessToken}`) {
       record(401);
       return refuse(response, 401, 'Request had invalid authentication credentials.');
+    }
+
+    if (bytes > PAYLOAD_LIMIT) {
+      record(400);
+      const message = `Request payload size exceeds the limit: ${PAYLOAD_LIMIT} bytes.`;
+      return refuse(response, 400, message);
     }
 
     const failure = this.failures.findIndex((f) => f.call === null || f.call === call);
@@ -516,7 +534,7 @@ export class FakeSheetsServer {
       const result =
         call === 'get'
           ? this.describe(spreadsheetId, tabs)
-          : this.batchUpdate(spreadsheetId, tabs, JSON.parse(body));
+          : this.batchUpdate(spreadsheetId, tabs, json);
       record(200);
       answer(response, 200, result);
     } catch (error) {
@@ -615,14 +633,37 @@ export class FakeSheetsServer {
 
     if ('addChart' in request) {
       const { chart } = request.addChart;
-      const sources = [
-        ...chart.spec.basicChart.domains.map(({ domain }) => domain),
-        ...chart.spec.basicChart.series.map(({ series }) => series),
-      ].flatMap((data) => data.sourceRange.sources);
-      for (const source of sources) tabWithId(source.sheetId, 'addChart');
+      const at = `${where}.addChart`;
+      const { chartType, domains, series } = chart.spec.basicChart;
+      const sources = [...domains.map(({ domain }) => domain), ...series.map((s) => s.series)];
+      for (const source of sources.flatMap((data) => data.sourceRange.sources)) {
+        tabWithId(source.sheetId, 'addChart');
+      }
+      if (chartType !== 'COMBO' && series.some((s) => s.type !== undefined)) {
+        throw new RefusedError(400, `${at}: a series type is valid only in a COMBO chart`);
+      }
 
-      tabWithId(chart.position.overlayPosition.anchorCell.sheetId, 'addChart').charts.push(chart);
-      return { addChart: { chart } };
+      const charts = tabs.flatMap((tab) => tab.charts);
+      const chartId = chart.chartId ?? (this.lastChartId += 1);
+      if (charts.some((other) => other.chartId === chartId)) {
+        throw new RefusedError(400, `${at}: an embedded object with id ${chartId} exists`);
+      }
+
+      const anchor = chart.position.overlayPosition.anchorCell.sheetId;
+      tabWithId(anchor, 'addChart').charts.push({ ...chart, chartId });
+      return { addChart: { chart: { ...chart, chartId } } };
+    }
+
+    if ('deleteEmbeddedObject' in request) {
+      const { objectId } = request.deleteEmbeddedObject;
+      const tab = tabs.find((candidate) => candidate.charts.some((c) => c.chartId === objectId));
+      if (!tab) {
+        const at = `${where}.deleteEmbeddedObject`;
+        throw new RefusedError(400, `${at}: No embedded object with id: ${objectId}`);
+      }
+
+      tab.charts = tab.charts.filter((chart) => chart.chartId !== objectId);
+      return {};
     }
 
     if ('appendDimension' in request) {

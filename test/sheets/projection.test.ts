@@ -219,15 +219,36 @@ describe('projectSheet', () => {
     });
   });
 
-  it('shows the quota board by group, with claims and who met the quota', () => {
+  it('shows the quota board by group, with claims, the quotas and who met them', () => {
     expect(view('Today')).toEqual({
       tab: 'Today',
-      columns: ['Group', 'Rep', 'Visits', 'Effective', 'Cold', 'Claims', 'Quota met'],
+      columns: [
+        'Group',
+        'Rep',
+        'Visits',
+        'Effective',
+        'Cold',
+        'Claims',
+        'Quota met',
+        'Visit quota',
+        'Effective quota',
+      ],
       rows: [
-        ['East', ANA, 2, 1, 1, 1, true],
-        ['West', BO, 1, 0, 0, 0, false],
+        ['East', ANA, 2, 1, 1, 1, true, 2, 1],
+        ['West', BO, 1, 0, 0, 0, false, 2, 1],
       ],
     });
+  });
+
+  it("puts the policy's quotas on every rep's row, as they stand today", async () => {
+    await seed(store, { policy: { visitQuota: 6, effectiveQuota: 3 } });
+
+    const today = projectTab('Today', await loadSheetState(store, NOW, ['Today']));
+
+    expect(today.rows.map((row) => row.slice(-3))).toEqual([
+      [false, 6, 3],
+      [false, 6, 3],
+    ]);
   });
 
   it('shows queued visits of every day, oldest day first, with no verdict yet', () => {

@@ -4,13 +4,19 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { aLead, anOwnedLead } from '../../functions/src/domain/test-fixtures.js';
 import { addHours } from '../../functions/src/domain/time.js';
 import type { LogFields, Severity } from '../../functions/src/log.js';
-import { CHART_TITLE, LEADS_FORMATS, PROTECTION_NOTE } from '../../functions/src/sheets/layout.js';
+import { BATCH_BYTES } from '../../functions/src/sheets/batches.js';
+import {
+  CHART_TITLE,
+  FORMER_CHART_TITLES,
+  LEADS_FORMATS,
+  PROTECTION_NOTE,
+} from '../../functions/src/sheets/layout.js';
 import { projectTab } from '../../functions/src/sheets/projection.js';
 import { SheetsApiError } from '../../functions/src/sheets/sheets-api.js';
 import { loadSheetState } from '../../functions/src/sheets/state.js';
 import { syncSheet, type SyncDeps } from '../../functions/src/sheets/sync.js';
 import { SqliteStore } from '../../functions/src/store/sqlite.js';
-import { FakeSheetsServer } from './fake-sheets-server.js';
+import { FakeSheetsServer, type FakeTab } from './fake-sheets-server.js';
 import { ANA, NOW, SPREADSHEET_ID, aTeamDay, poolLeads, seed } from './fixtures.js';
 
 const TABS_WRITTEN = ['Pool', 'Leads', 'Visits', 'Today', 'QC', 'Settings'];
@@ -74,6 +80,45 @@ const sheetIds = () =>
     [...TABS_WRITTEN, 'Import'].map((tab) => [tab, fake.tab(SPREADSHEET_ID, tab).sheetId]),
   );
 
+/** The ids of the charts on Today. */
+const chartIds = () => fake.tab(SPREADSHEET_ID, 'Today').charts.map((chart) => chart.chartId);
+
+/** A column chart of visits and effective visits over column I of Today, as drawn before. */
+function formerChart(chartId: number, title: string): FakeTab['charts'][number] {
+  const sheetId = fake.tab(SPREADSHEET_ID, 'Today').sheetId;
+  const column = (index: number) => ({
+    sourceRange: {
+      sources: [{ sheetId, startRowIndex: 0, startColumnIndex: index, endColumnIndex: index + 1 }],
+    },
+  });
+
+  return {
+    chartId,
+    spec: {
+      title,
+      basicChart: {
+        chartType: 'COLUMN',
+        legendPosition: 'BOTTOM_LEGEND',
+        headerCount: 1,
+        domains: [{ domain: column(1) }],
+        series: [2, 3].map((index) => ({ series: column(index), targetAxis: 'LEFT_AXIS' })),
+      },
+    },
+    position: {
+      overlayPosition: {
+        anchorCell: { sheetId, rowIndex: 0, columnIndex: 8 },
+        widthPixels: 640,
+        heightPixels: 360,
+      },
+    },
+  };
+}
+
+/** The header of the column a chart draws, as the sheet shows it. */
+function headerOf(data: { sourceRange: { sources: { startColumnIndex?: number }[] } }) {
+  return rowsOf('Today')[0]?.[data.sourceRange.sources[0]?.startColumnIndex ?? -1];
+}
+
 describe('syncSheet', () => {
   describe('on a spreadsheet never synced', () => {
     it('creates tabs, protections, formats and chart in the request that writes', async () => {
@@ -136,21 +181,26 @@ describe('syncSheet', () => {
       );
     });
 
-    it('charts visits and effective visits by rep on Today, beside the board', async () => {
+    it('charts visits as columns, the quotas as lines, beside the Today board', async () => {
       await syncSheet(deps, NOW);
 
       const today = fake.tab(SPREADSHEET_ID, 'Today');
       const [chart] = today.charts;
-      const column = (data: { sourceRange: { sources: { startColumnIndex?: number }[] } }) =>
-        data.sourceRange.sources[0]?.startColumnIndex;
+      const { chartType, domains, series } = chart!.spec.basicChart;
       expect(today.charts).toHaveLength(1);
       expect(chart?.spec.title).toBe(CHART_TITLE);
-      expect(chart?.spec.basicChart.domains.map(({ domain }) => column(domain))).toEqual([1]);
-      expect(chart?.spec.basicChart.series.map(({ series }) => column(series))).toEqual([2, 3]);
+      expect(chartType).toBe('COMBO');
+      expect(domains.map(({ domain }) => headerOf(domain))).toEqual(['Rep']);
+      expect(series.map((one) => [headerOf(one.series), one.type])).toEqual([
+        ['Visits', 'COLUMN'],
+        ['Effective', 'COLUMN'],
+        ['Visit quota', 'LINE'],
+        ['Effective quota', 'LINE'],
+      ]);
       expect(chart?.position.overlayPosition.anchorCell).toEqual({
         sheetId: today.sheetId,
         rowIndex: 0,
-        columnIndex: 8,
+        columnIndex: 10,
       });
     });
 
@@ -431,12 +481,13 @@ describe('syncSheet', () => {
       expect(rowsOf('pool')).toEqual(await expectedRows('Pool'));
     });
 
-    it('saves the sheet id and grid rows of each tab as fields of the state', async () => {
+    it('saves each tab’s sheet id and grid rows, and the chart’s id, as fields of the state', async () => {
       const state = await store.transaction((tx) => tx.getSyncState());
 
       expect(state).toMatchObject({
         rows: { Pool: 3, Leads: 6, Visits: 4, Today: 3, QC: 3, Settings: 16 },
         sheetIds: sheetIds(),
+        chartId: chartIds()[0],
         gridRows: {
           Pool: 1003,
           Leads: 1006,
@@ -448,6 +499,29 @@ describe('syncSheet', () => {
         },
       });
       expect(Object.keys(state!.rows)).toEqual(TABS_WRITTEN);
+    });
+
+    it('replaces in one read and one write the chart drawn before the quotas were', async () => {
+      // As that version left the sheet: its chart over column I, no chart id in the state.
+      const today = fake.tab(SPREADSHEET_ID, 'Today');
+      today.charts = [formerChart(1_234_567, FORMER_CHART_TITLES[0]!), formerChart(42, 'Mine')];
+      const state = await store.transaction((tx) => tx.getSyncState());
+      const { chartId: _, ...withoutChart } = state!;
+      await store.transaction(async (tx) => tx.saveSyncState(withoutChart));
+
+      const counts = await syncSheet(deps, NOW);
+      const next = await syncSheet(deps, NOW);
+
+      const charts = fake.tab(SPREADSHEET_ID, 'Today').charts;
+      const saved = await store.transaction((tx) => tx.getSyncState());
+      expect(fake.received.map(({ call }) => call)).toEqual(['get', 'batch', 'batch']);
+      expect(counts).toMatchObject({ requests: 2, setUp: 1 });
+      expect(next).toMatchObject({ requests: 1, setUp: 0 });
+      expect(charts.map(({ spec }) => [spec.title, spec.basicChart.chartType])).toEqual([
+        ['Mine', 'COLUMN'],
+        [CHART_TITLE, 'COMBO'],
+      ]);
+      expect(saved?.chartId).toBe(charts[1]?.chartId);
     });
 
     it('reads the spreadsheet once when the saved state has no sheet ids', async () => {
@@ -464,24 +538,6 @@ describe('syncSheet', () => {
       expect(fake.received.map(({ call }) => call)).toEqual(['get', 'batch', 'batch']);
       expect(first).toMatchObject({ requests: 2, setUp: 0 });
       expect(second).toMatchObject({ requests: 1, setUp: 0 });
-    });
-
-    it('reads the spreadsheet once when the state keeps sheet ids among its rows', async () => {
-      const state = await store.transaction((tx) => tx.getSyncState());
-      const { spreadsheetId, revision, syncedAt } = state!;
-      const prefixed = Object.entries(sheetIds()).map(([tab, id]) => [`sheetId:${tab}`, id]);
-      const rows = { ...state!.rows, ...Object.fromEntries(prefixed) };
-      await store.transaction(async (tx) =>
-        tx.saveSyncState({ spreadsheetId, rows, revision, syncedAt }),
-      );
-
-      await syncSheet(deps, NOW);
-      await syncSheet(deps, NOW);
-
-      const saved = await store.transaction((tx) => tx.getSyncState());
-      expect(fake.received.map(({ call }) => call)).toEqual(['get', 'batch', 'batch']);
-      expect(Object.keys(saved!.rows)).toEqual(TABS_WRITTEN);
-      expect(saved?.sheetIds).toEqual(sheetIds());
     });
 
     it('leaves the leads managers pasted into Import as they are', async () => {
@@ -558,6 +614,77 @@ describe('syncSheet', () => {
       expect((await store.transaction((tx) => tx.getSyncState()))?.revision).toBe(101);
       expect(next.requests).toBe(1);
     });
+
+    describe('in several batches', () => {
+      // A budget this small cuts the small team's tabs into batches, as a large team's are.
+      const BUDGET = 3000;
+      beforeEach(() => {
+        deps.sheets = { ...deps.sheets, batchBytes: BUDGET };
+      });
+
+      const allTabs = () => ({
+        Pool: rowsOf('Pool'),
+        Leads: rowsOf('Leads'),
+        Visits: rowsOf('Visits'),
+        Today: rowsOf('Today'),
+      });
+      const expectedTabs = async () => ({
+        Pool: await expectedRows('Pool'),
+        Leads: await expectedRows('Leads'),
+        Visits: await expectedRows('Visits'),
+        Today: await expectedRows('Today'),
+      });
+
+      it('writes every tab as the views answer it, no batch over the budget', async () => {
+        await seed(store, { leads: poolLeads(20) });
+
+        const counts = await syncSheet(deps, NOW);
+
+        expect(counts.requests).toBeGreaterThan(2);
+        expect(fake.received.every(({ bytes }) => bytes <= BUDGET)).toBe(true);
+        expect(allTabs()).toEqual(await expectedTabs());
+      });
+
+      it('reads and writes every tab again when a later batch finds a tab deleted', async () => {
+        fake.deleteTab(SPREADSHEET_ID, 'Settings');
+        await seed(store, { leads: poolLeads(20) });
+
+        await syncSheet(deps, NOW);
+
+        const calls = fake.received.map(({ call, status }) => `${call} ${status}`);
+        expect(calls.slice(0, 2)).toEqual(['batch 200', 'batch 200']);
+        expect(calls.filter((call) => call !== 'batch 200')).toEqual(['batch 400', 'get 200']);
+        expect(allTabs()).toEqual(await expectedTabs());
+        expect(rowsOf('Settings')).toHaveLength(16);
+      });
+
+      it('saves nothing when a later batch fails, and the next sync catches up', async () => {
+        const quota = () => rowsOf('Settings').find(([key]) => key === 'visitQuota')?.[1];
+        const before = {
+          state: await store.transaction((tx) => tx.getSyncState()),
+          quota: quota(),
+        };
+        await seed(store, { leads: poolLeads(2), policy: { visitQuota: 5 } });
+        let batches = 0;
+        const failing = fake.onBatch(async () => {
+          batches += 1;
+          if (batches === 1) fake.failNext(5, 500);
+        });
+
+        await expect(syncSheet(deps, NOW)).rejects.toThrow(SheetsApiError);
+        failing.stop();
+
+        // The first batch stays applied: Pool is new, Settings as the last sync wrote it.
+        expect(await store.transaction((tx) => tx.getSyncState())).toEqual(before.state);
+        expect(rowsOf('Pool')).toEqual(await expectedRows('Pool'));
+        expect(quota()).toBe(before.quota);
+
+        await syncSheet(deps, NOW);
+
+        expect(quota()).toBe(5);
+        expect(allTabs()).toEqual(await expectedTabs());
+      });
+    });
   });
 
   it('writes 10,000 pool leads in one request, on the first sync and after', async () => {
@@ -572,6 +699,42 @@ describe('syncSheet', () => {
     expect(rowsOf('Pool')).toHaveLength(10_003);
     expect(fake.tab(SPREADSHEET_ID, 'Pool').rowCount).toBe(10_003 + 1000);
     expect(fake.received.map(({ call }) => call)).toEqual(['batch', 'batch']);
+  });
+
+  describe('with a pool larger than one request may carry', () => {
+    // Each pool row is about 440 bytes of JSON, so 30,000 of them are over the 10 MiB the API
+    // accepts in one request body.
+    beforeEach(async () => {
+      await seed(store, { leads: poolLeads(30_000) });
+    });
+
+    it('writes it in batches under the limit, the first sync included', async () => {
+      const counts = await syncSheet(deps, NOW);
+
+      const largest = Math.max(...fake.received.map(({ bytes }) => bytes));
+      expect(counts).toMatchObject({ requests: 2, setUp: 1 });
+      expect(fake.received.map(({ status }) => status)).toEqual([200, 200]);
+      expect(largest).toBeLessThanOrEqual(BATCH_BYTES);
+      expect(rowsOf('Pool')).toEqual(await expectedRows('Pool'));
+    });
+
+    it('still blanks every row below its own once the Pool is cut in two', async () => {
+      await syncSheet(deps, NOW);
+      const end = rowsOf('Pool').length;
+      for (let row = end; row < end + 50; row += 1) {
+        fake.type(SPREADSHEET_ID, 'Pool', row, [`stale-${row}`, 'Gone Co']);
+      }
+      fake.received.length = 0;
+
+      const counts = await syncSheet(deps, NOW);
+
+      // One write a tab and Import's header, and one more for each cut in the Pool.
+      const kinds = fake.received.flatMap((request) => request.kinds);
+      const writes = kinds.filter((kind) => kind === 'updateCells');
+      expect(counts.requests).toBe(2);
+      expect(writes.length).toBeGreaterThan(TABS_WRITTEN.length + 1);
+      expect(rowsOf('Pool')).toEqual(await expectedRows('Pool'));
+    });
   });
 
   it('does nothing, and says so, when the policy names no spreadsheet', async () => {

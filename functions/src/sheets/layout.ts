@@ -6,10 +6,19 @@ import { columnLetter, type TabGrid } from './values.js';
 /** Names our protections, so a later set-up recognises them. */
 export const PROTECTION_NOTE = 'Lead Pool: written by the server on every sync';
 
-export const CHART_TITLE = 'Visits and effective visits per rep today';
+export const CHART_TITLE = 'Visits and effective visits per rep today, against the quotas';
+
+/**
+ * Titles of the Today charts earlier versions drew, which the quotas' lines replace. Such a
+ * chart sits over the columns the quotas now fill, and would show the same bars twice.
+ */
+export const FORMER_CHART_TITLES = ['Visits and effective visits per rep today'];
 
 /** Ids for tabs the sync adds, far from the 0 of a new spreadsheet's first tab. */
 const FIRST_SHEET_ID = 7_100_001;
+
+/** The id the sync gives the chart it adds, far from those of its tabs. */
+const FIRST_CHART_ID = 7_200_001;
 
 /** The grid of a tab the sync adds: the size Sheets gives a new one, said so the sync knows it. */
 const NEW_TAB_ROWS = 1000;
@@ -39,9 +48,10 @@ type ExistingTab = {
   frozen: boolean;
   protections: string[];
   formulas: string[];
-  charts: string[];
+  charts: { chartId: number; title: string }[];
 };
 
+/** `usedIds` holds the ids of sheets and charts alike, so an id the sync picks is free. */
 export type Existing = { tabs: readonly ExistingTab[]; usedIds: ReadonlySet<number> };
 
 /** What a spreadsheet never synced is assumed to have. */
@@ -67,8 +77,13 @@ export function existingOf(spreadsheet: sheets_v4.Schema$Spreadsheet): Existing 
           (value) => value.userEnteredValue ?? [],
         ),
       ),
-      charts: (sheet.charts ?? []).flatMap((chart) => chart.spec?.title ?? []),
+      charts: (sheet.charts ?? []).flatMap(({ chartId, spec }) =>
+        typeof chartId === 'number' ? [{ chartId, title: spec?.title ?? '' }] : [],
+      ),
     });
+    for (const { chartId } of sheet.charts ?? []) {
+      if (typeof chartId === 'number') usedIds.add(chartId);
+    }
   }
 
   return { tabs, usedIds };
@@ -78,7 +93,8 @@ export function existingOf(spreadsheet: sheets_v4.Schema$Spreadsheet): Existing 
 export const DESCRIBE_FIELDS =
   'sheets(properties(sheetId,title,gridProperties(rowCount,columnCount,frozenRowCount)),' +
   'protectedRanges(description),' +
-  'conditionalFormats(booleanRule(condition(values(userEnteredValue)))),charts(spec(title)))';
+  'conditionalFormats(booleanRule(condition(values(userEnteredValue)))),' +
+  'charts(chartId,spec(title)))';
 
 const nameKey = (title: string) => title.trim().toLowerCase();
 
@@ -97,6 +113,8 @@ function findTab(existing: Existing, tab: TabName): ExistingTab | undefined {
 export type SetUp = {
   /** The sheet and grid of every tab, the ones to be added included. */
   grids: Map<TabName, TabGrid>;
+  /** The Today chart's id, found or to be added. */
+  chartId: number;
   /** What the spreadsheet lacks: none when it has everything. */
   requests: sheets_v4.Schema$Request[];
 };
@@ -104,7 +122,7 @@ export type SetUp = {
 /**
  * The requests that give the spreadsheet every tab, the protections, the Leads colours and
  * the Today chart — only those it does not have yet. A tab is added with an id and a grid
- * chosen here, header frozen, so the same batch can write into it knowing its size; the write
+ * chosen here, header frozen, so the same sync can write into it knowing its size; the write
  * grows the grids it needs larger and freezes the header of a tab found without.
  */
 export function setUp(existing: Existing): SetUp {
@@ -141,7 +159,7 @@ export function setUp(existing: Existing): SetUp {
   }
 
   const idOf = (tab: TabName) => grids.get(tab)!.sheetId;
-  const has = (tab: TabName, key: 'protections' | 'formulas' | 'charts', value: string) =>
+  const has = (tab: TabName, key: 'protections' | 'formulas', value: string) =>
     found.get(tab)?.[key].includes(value) ?? false;
 
   // People type into Import (leads to add) and Visits (visits the relay logs).
@@ -175,11 +193,30 @@ export function setUp(existing: Existing): SetUp {
     });
   });
 
-  if (!has('Today', 'charts', CHART_TITLE)) {
-    requests.push({ addChart: { chart: todayChart(idOf('Today')) } });
-  }
+  const chart = chartSetUp(found.get('Today'), idOf('Today'), existing.usedIds);
+  requests.push(...chart.requests);
 
-  return { grids, requests };
+  return { grids, chartId: chart.chartId, requests };
+}
+
+/**
+ * The Today chart found by its title, or one added with an id chosen here, so the sync can
+ * keep it without reading the reply. A chart an earlier version drew is deleted first.
+ */
+function chartSetUp(today: ExistingTab | undefined, sheetId: number, used: ReadonlySet<number>) {
+  const charts = today?.charts ?? [];
+  const current = charts.find((chart) => chart.title === CHART_TITLE);
+  if (current) return { chartId: current.chartId, requests: [] };
+
+  let chartId = FIRST_CHART_ID;
+  while (used.has(chartId)) chartId += 1;
+  const former = charts.filter((chart) => FORMER_CHART_TITLES.includes(chart.title));
+  const requests: sheets_v4.Schema$Request[] = [
+    ...former.map(({ chartId: objectId }) => ({ deleteEmbeddedObject: { objectId } })),
+    { addChart: { chart: todayChart(sheetId, chartId) } },
+  ];
+
+  return { chartId, requests };
 }
 
 /**
@@ -205,7 +242,13 @@ function protection(tab: TabName, sheetId: number): sheets_v4.Schema$ProtectedRa
   };
 }
 
-function todayChart(sheetId: number): sheets_v4.Schema$EmbeddedChart {
+/**
+ * A combo chart: each rep's visits and effective visits as columns, and the two quotas as
+ * lines across them, so a column below its line is a rep short of that quota. The quotas are
+ * columns of Today, the same number on every row, because a chart draws ranges, not numbers.
+ * It sits right of the board, one column clear of it.
+ */
+function todayChart(sheetId: number, chartId: number): sheets_v4.Schema$EmbeddedChart {
   const column = (name: (typeof COLUMNS.Today)[number]) => {
     const index = COLUMNS.Today.indexOf(name);
     return {
@@ -217,17 +260,26 @@ function todayChart(sheetId: number): sheets_v4.Schema$EmbeddedChart {
     };
   };
 
+  const series = (name: (typeof COLUMNS.Today)[number], type: 'COLUMN' | 'LINE') => ({
+    series: column(name),
+    targetAxis: 'LEFT_AXIS',
+    type,
+  });
+
   return {
+    chartId,
     spec: {
       title: CHART_TITLE,
       basicChart: {
-        chartType: 'COLUMN',
+        chartType: 'COMBO',
         legendPosition: 'BOTTOM_LEGEND',
         headerCount: 1,
         domains: [{ domain: column('Rep') }],
         series: [
-          { series: column('Visits'), targetAxis: 'LEFT_AXIS' },
-          { series: column('Effective'), targetAxis: 'LEFT_AXIS' },
+          series('Visits', 'COLUMN'),
+          series('Effective', 'COLUMN'),
+          series('Visit quota', 'LINE'),
+          series('Effective quota', 'LINE'),
         ],
       },
     },

@@ -29,7 +29,17 @@ export const COLUMNS = {
     'Deal due',
   ],
   Visits: ['Visit ID', 'Time', 'Rep', 'Lead ID', 'Company', 'Outcome', 'Met', 'Cold', 'Note', 'QC'],
-  Today: ['Group', 'Rep', 'Visits', 'Effective', 'Cold', 'Claims', 'Quota met'],
+  Today: [
+    'Group',
+    'Rep',
+    'Visits',
+    'Effective',
+    'Cold',
+    'Claims',
+    'Quota met',
+    'Visit quota',
+    'Effective quota',
+  ],
   QC: ['Visit ID', 'Day', 'Rep', 'Lead ID', 'Outcome', 'Met', 'Note', 'Verdict'],
   Settings: ['Setting', 'Value'],
   Import: [
@@ -166,7 +176,10 @@ function visitRows(state: SheetState): Cell[][] {
   });
 }
 
+/** The quotas are on every row, beside what each rep did, for the Today chart to draw. */
 function todayRows(state: SheetState): Cell[][] {
+  const { visitQuota, effectiveQuota } = state.policy;
+
   return state.summary.groups.flatMap(({ group, reps }) =>
     reps.map((rep) => [
       group,
@@ -176,6 +189,8 @@ function todayRows(state: SheetState): Cell[][] {
       rep.cold,
       rep.claims,
       rep.quotaMet,
+      visitQuota,
+      effectiveQuota,
     ]),
   );
 }

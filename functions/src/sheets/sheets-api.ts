@@ -1,6 +1,7 @@
 import type { sheets_v4 } from '@googleapis/sheets';
 
 import type { Logger } from '../log.js';
+import { BATCH_BYTES } from './batches.js';
 
 const SCOPE = 'https://www.googleapis.com/auth/spreadsheets';
 
@@ -19,6 +20,8 @@ export type SheetsOptions = {
   random?: () => number;
   /** Tries per call, the first included, before a 429 or 5xx fails the call. */
   maxAttempts?: number;
+  /** The JSON a batch may carry; tests lower it to cut a small team's sheet into batches. */
+  batchBytes?: number;
 };
 
 let applicationDefault: SheetsAuth | null = null;
@@ -126,6 +129,7 @@ export async function openSheetsApi(spreadsheetId: string, options: SheetsOption
 
   return {
     requests: () => requests,
+    batchBytes: options.batchBytes ?? BATCH_BYTES,
     /** Applies every request or none of them. */
     batchUpdate: (requests: sheets_v4.Schema$Request[]) => {
       const requestBody: sheets_v4.Schema$BatchUpdateSpreadsheetRequest = { requests };

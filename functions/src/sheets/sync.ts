@@ -1,5 +1,8 @@
+import type { sheets_v4 } from '@googleapis/sheets';
+
 import type { Logger } from '../log.js';
 import type { Store, SyncState } from '../store/port.js';
+import { batchesOf } from './batches.js';
 import { DESCRIBE_FIELDS, existingOf, NOTHING, setUp } from './layout.js';
 import { projectSheet, type SheetView } from './projection.js';
 import {
@@ -11,7 +14,7 @@ import {
   type SheetsOptions,
 } from './sheets-api.js';
 import { loadSheetState } from './state.js';
-import { gridFields, savedGrids } from './sync-record.js';
+import { layoutFields, savedLayout } from './sync-record.js';
 import { sheetWrite, type SheetWrite } from './values.js';
 
 export type SyncDeps = { store: Store; log: Logger; sheets?: SheetsOptions };
@@ -44,8 +47,9 @@ const NOT_CONFIGURED: SyncCounts = {
 
 /**
  * Writes every tab of the shared sheet from the store in one `batchUpdate`, which on a new
- * spreadsheet also creates the tabs, protections, formats and the chart. A sync that fails
- * changes neither the sheet nor the store; the next one writes everything again.
+ * spreadsheet also creates the tabs, protections, formats and the chart; a team whose tabs
+ * are more than one request may carry takes several, in order. A sync that fails changes
+ * nothing in the store, and the next one writes everything again.
  */
 export async function syncSheet(deps: SyncDeps, now: Date): Promise<SyncCounts> {
   const { spreadsheetId } = await deps.store.getPolicy();
@@ -64,7 +68,7 @@ export async function syncSheet(deps: SyncDeps, now: Date): Promise<SyncCounts> 
   const api = await openSheetsApi(spreadsheetId, deps.sheets ?? {}, deps.log);
   const written = await writeSheet(api, deps.log, views, known);
 
-  await saveState(deps.store, spreadsheetId, known, written.write, now);
+  await saveState(deps.store, spreadsheetId, known, written, now);
 
   const counts: SyncCounts = {
     configured: 1,
@@ -78,15 +82,27 @@ export async function syncSheet(deps: SyncDeps, now: Date): Promise<SyncCounts> 
   return counts;
 }
 
-type Written = { write: SheetWrite; setUp: boolean };
+type Written = { write: SheetWrite; chartId: number; setUp: boolean };
 
 /**
- * With every tab's sheet and grid known from the last sync, the sheet is written blind in one
- * request. On a spreadsheet never synced, everything is assumed missing and created in that
- * same request. When either is refused — people deleted a tab, or rows or columns the write
- * needs, or a tab of one of our names exists already — or the saved state lacks the sheets
- * (it was saved before they were kept), the spreadsheet is read, and one request adds what
- * it lacks, grows what is too small and writes.
+ * Sends the requests in as few batches as fit the API's payload limit, in order, so a tab is
+ * added and a grid grown before the writes that need them. Each batch applies whole or not at
+ * all, but the batches are not one transaction: when one fails after another succeeded, the
+ * tabs the earlier ones wrote are new and the rest as the last sync left them until a sync
+ * succeeds, and a grid they grew is grown again by the next sync, as the store does not know.
+ */
+async function send(api: SheetsApi, requests: sheets_v4.Schema$Request[]): Promise<void> {
+  for (const batch of batchesOf(requests, api.batchBytes)) await api.batchUpdate(batch);
+}
+
+/**
+ * With every tab's sheet and grid and the chart known from the last sync, the sheet is written
+ * blind. On a spreadsheet never synced, everything is assumed missing and created with the
+ * first batch. When either is refused — people deleted a tab, or rows or columns the write
+ * needs, or a tab of one of our names exists already — or the saved state lacks the sheets or
+ * the chart (it was saved before they were kept), the spreadsheet is read, and the sync adds
+ * what it lacks, grows what is too small and writes every tab again, the tabs an earlier batch
+ * wrote included.
  */
 async function writeSheet(
   api: SheetsApi,
@@ -95,12 +111,12 @@ async function writeSheet(
   known: SyncState | null,
 ): Promise<Written> {
   const previousRows = known?.rows ?? {};
-  const grids = known && savedGrids(known);
-  if (grids) {
-    const write = sheetWrite(views, grids, previousRows);
+  const saved = known && savedLayout(known);
+  if (saved) {
+    const write = sheetWrite(views, saved.grids, previousRows);
     try {
-      await api.batchUpdate(write.requests);
-      return { write, setUp: false };
+      await send(api, write.requests);
+      return { write, chartId: saved.chartId, setUp: false };
     } catch (error) {
       if (!isOutOfDateWrite(error)) throw error;
 
@@ -112,8 +128,8 @@ async function writeSheet(
     const blind = setUp(NOTHING);
     const write = sheetWrite(views, blind.grids, previousRows);
     try {
-      await api.batchUpdate([...blind.requests, ...write.requests]);
-      return { write, setUp: true };
+      await send(api, [...blind.requests, ...write.requests]);
+      return { write, chartId: blind.chartId, setUp: true };
     } catch (error) {
       if (statusOf(error) !== 400) throw error;
 
@@ -125,9 +141,9 @@ async function writeSheet(
 
   const found = setUp(existingOf(await api.describe(DESCRIBE_FIELDS)));
   const write = sheetWrite(views, found.grids, previousRows);
-  await api.batchUpdate([...found.requests, ...write.requests]);
+  await send(api, [...found.requests, ...write.requests]);
 
-  return { write, setUp: found.requests.length > 0 };
+  return { write, chartId: found.chartId, setUp: found.requests.length > 0 };
 }
 
 function clearedRows(before: Record<string, number>, after: Record<string, number>): number {
@@ -148,14 +164,14 @@ function larger(mine: Record<string, number>, theirs: Record<string, number> = {
  * Saves what this sync wrote. When another sync saved since this one read the state, the two
  * wrote in either order, so each tab's written rows and grid rows are kept at the larger of
  * the two: the next sync then blanks Visits down to whatever either wrote, and takes no grid
- * for smaller than either left it. The sheet ids are this sync's; should they be out of date,
- * the next sync's write is refused and it reads the spreadsheet.
+ * for smaller than either left it. The sheet and chart ids are this sync's; should a sheet id
+ * be out of date, the next sync's write is refused and it reads the spreadsheet.
  */
 async function saveState(
   store: Store,
   spreadsheetId: string,
   read: SyncState | null,
-  write: SheetWrite,
+  { write, chartId }: Written,
   now: Date,
 ): Promise<void> {
   await store.transaction(async (tx) => {
@@ -164,13 +180,14 @@ async function saveState(
       current !== null &&
       current.spreadsheetId === spreadsheetId &&
       current.revision !== read?.revision;
-    const { sheetIds, gridRows } = gridFields(write.grids);
+    const { sheetIds, gridRows } = layoutFields({ grids: write.grids, chartId });
 
     tx.saveSyncState({
       spreadsheetId,
       rows: raced ? larger(write.rows, current.rows) : write.rows,
       sheetIds,
       gridRows: raced ? larger(gridRows, current.gridRows) : gridRows,
+      chartId,
       revision: (current?.revision ?? 0) + 1,
       syncedAt: now.toISOString(),
     });

@@ -94,7 +94,8 @@ function fitGrid(grid: TabGrid, rows: number, columns: number) {
  * view's last column, so a column a person added beside the data keeps what they typed. Its
  * rows end at `endRow`, or with the grid when that is null: every row below the data is then
  * emptied, whoever wrote it — rows of leads that left the tab, rows the add-on's Refresh drew
- * below — with the notes the add-on left on rows that may now hold other leads.
+ * below — with the notes the add-on left on rows that may now hold other leads. A request too
+ * large to send whole is cut into consecutive ranges by `batchesOf`, the last ending here.
  */
 function cellsRequest(
   view: SheetView,

@@ -82,6 +82,8 @@ export const SyncStateSchema = z.object({
   rows: z.record(z.string(), z.number().int().min(0)),
   sheetIds: z.record(z.string(), z.number().int().min(0)).optional(),
   gridRows: z.record(z.string(), z.number().int().min(1)).optional(),
+  /** The Today chart's id; a state without it has the sync read the spreadsheet once. */
+  chartId: z.number().int().min(0).optional(),
   revision: z.number().int().min(1),
   syncedAt: z.string(),
 });
