@@ -481,7 +481,7 @@ describe('syncSheet', () => {
       expect(rowsOf('pool')).toEqual(await expectedRows('Pool'));
     });
 
-    it('saves each tab’s sheet id and grid rows, and the chart’s id, as fields of the state', async () => {
+    it('keeps sheet ids, grid rows and the chart’s id as fields of the state', async () => {
       const state = await store.transaction((tx) => tx.getSyncState());
 
       expect(state).toMatchObject({
