@@ -65,7 +65,8 @@ export function tab(name: string): Sheet | null {
  * Writes a view over its tab in one call, creating the tab if needed. The block written is
  * as long as the old content too, so rows the view no longer has are blanked; columns
  * beside the view's are left alone, as they are ones people added. On Visits, rows a rep
- * has typed but the relay has not logged (no Visit ID yet) are kept, below the view's rows.
+ * has typed but the relay has not logged (no Visit ID yet) stay where they are, with their
+ * notes, and the view's rows are written around them.
  * Text is written as plain text: setValues parses strings as typed input, and would turn
  * ids, phone numbers and the server's "YYYY-MM-DD HH:MM" times into numbers and dates.
  */
@@ -74,14 +75,15 @@ export function renderView(view: View): Sheet {
   const sheet = existing ?? SpreadsheetApp.getActiveSpreadsheet().insertSheet(view.tab);
   if (!existing) sheet.setFrozenRows(1);
 
-  const drafts = existing && isTab(sheet, 'Visits') ? unloggedRows_(sheet, view.columns) : [];
-  const rows = [...view.rows, ...drafts];
-  const height = Math.max(rows.length + 1, sheet.getLastRow(), 1);
   const width = Math.max(view.columns.length, 1);
+  const drafts = existing && isTab(sheet, 'Visits') ? unloggedRows_(sheet, width) : new Map();
+  const height = Math.max(view.rows.length + drafts.size + 1, sheet.getLastRow(), 1);
   const values: CellValue[][] = [];
   const formats: string[][] = [];
+  let next = 0;
   for (let r = 0; r < height; r++) {
-    const source = r === 0 ? view.columns : rows[r - 1];
+    // A draft stays on its row, beside whatever a person typed in columns of their own.
+    const source = r === 0 ? view.columns : (drafts.get(r + 1) ?? view.rows[next++]);
     const row: CellValue[] = [];
     const rowFormats: string[] = [];
     for (let c = 0; c < width; c++) {
@@ -94,9 +96,15 @@ export function renderView(view: View): Sheet {
     formats.push(rowFormats);
   }
 
-  // Notes the relay left belong to rows that may now hold other leads.
+  // Notes the relay left belong to rows that may now hold other leads, but a draft keeps the
+  // note saying why the relay refused it.
   const range = sheet.getRange(1, 1, height, width);
-  range.clearNote();
+  if (drafts.size === 0) {
+    range.clearNote();
+  } else {
+    const notes = range.getNotes();
+    range.setNotes(notes.map((row, r) => (drafts.has(r + 1) ? row : row.map(() => ''))));
+  }
   range.setNumberFormats(formats);
   range.setValues(values);
 
@@ -182,20 +190,21 @@ export function preselectedLeadId(): string | null {
 }
 
 /**
- * Rows of a Visits tab that hold something but no Visit ID: visits a rep is still typing, or
- * ones the relay refused and the rep will correct. Their cells come back in `columns` order.
+ * Rows of a Visits tab with something in its columns but no Visit ID, by sheet row: visits
+ * a rep is still typing, or ones the relay refused and the rep will correct.
  */
-function unloggedRows_(sheet: Sheet, columns: readonly string[]): CellValue[][] {
+function unloggedRows_(sheet: Sheet, width: number): Map<number, CellValue[]> {
   const table = readTable(sheet);
   const visitId = columnOf(table.headers, 'Visit ID');
-  if (visitId < 0) return [];
+  const drafts = new Map<number, CellValue[]>();
+  if (visitId < 0) return drafts;
 
-  const from = columns.map((name) => columnOf(table.headers, name));
-  const cells = (row: unknown[]) =>
-    from.map((index) => (index < 0 ? '' : (row[index] as CellValue)));
+  table.rows.forEach((row, index) => {
+    const cells = Array.from({ length: width }, (_, column) => (row[column] ?? '') as CellValue);
+    if (text(row[visitId]) === '' && cells.some((cell) => text(cell) !== '')) {
+      drafts.set(index + FIRST_DATA_ROW, cells);
+    }
+  });
 
-  return table.rows
-    .filter((row) => text(row[visitId]) === '')
-    .map(cells)
-    .filter((cells) => cells.some((cell) => text(cell) !== ''));
+  return drafts;
 }

@@ -56,23 +56,35 @@ describe('renderView', () => {
     expect(pool.values()).toEqual([['Lead ID'], ['L1']]);
   });
 
-  it('keeps the Visits rows a rep is still typing, below the logged visits', () => {
+  it('leaves the Visits rows a rep is still typing where they are, with their notes', () => {
     const { spreadsheet } = installFakes({});
     const columns = ['Visit ID', 'Company', 'Outcome'];
     const visits = spreadsheet.addSheet('Visits', [
-      columns,
-      ['V1', 'Harbour Tea', 'effective'],
-      ['', 'Quay Noodles', ''],
-      ['V2', 'Lotus Print', 'potential'],
+      [...columns, 'Phone'],
+      ['V1', 'Harbour Tea', 'effective', ''],
+      ['', 'Quay Noodles', '', '021 5555 0100'],
+      ['V2', 'Lotus Print', 'potential', ''],
     ]);
+    visits.setNote(3, 3, 'Say whom you met');
+    visits.setNote(2, 3, 'An old refusal');
 
-    renderView({ tab: 'Visits', columns, rows: [['V2', 'Lotus Print', 'potential']] });
+    renderView({
+      tab: 'Visits',
+      columns,
+      rows: [
+        ['V2', 'Lotus Print', 'potential'],
+        ['V3', 'Jade Freight', 'effective'],
+      ],
+    });
 
     expect(visits.values()).toEqual([
-      columns,
-      ['V2', 'Lotus Print', 'potential'],
-      ['', 'Quay Noodles', ''],
+      [...columns, 'Phone'],
+      ['V2', 'Lotus Print', 'potential', ''],
+      ['', 'Quay Noodles', '', '021 5555 0100'],
+      ['V3', 'Jade Freight', 'effective', ''],
     ]);
+    expect(visits.noteAt(3, 3)).toBe('Say whom you met');
+    expect(visits.noteAt(2, 3)).toBe('');
   });
 
   it('writes a name that looks like a formula as text', () => {
