@@ -488,7 +488,7 @@ export function describeStoreContract(
           expect(await store.getPolicy()).toEqual(DEFAULT_POLICY);
           expect(await store.listLeadEvents('lead-1')).toEqual([]);
           expect(await store.listVisits('2026-03-02')).toEqual([]);
-          expect(await store.listQcQueue(10)).toEqual([]);
+          expect((await store.listQcQueue(10, null)).items).toEqual([]);
           expect(await store.listReports('2026-03-02')).toEqual([]);
           const left = await store.transaction(async (tx) => ({
             keys: await tx.getLeadIdsByKeys(['phone:+8613800138000']),
@@ -724,7 +724,7 @@ export function describeStoreContract(
           });
 
           const ids = async (limit: number) =>
-            (await store.listQcQueue(limit)).map((visit) => visit.id);
+            (await store.listQcQueue(limit, null)).items.map((visit) => visit.id);
 
           expect(await ids(10)).toEqual(['q-mon-a', 'q-mon-b', 'q-tue']);
           expect(await ids(2)).toEqual(['q-mon-a', 'q-mon-b']);
@@ -790,7 +790,7 @@ export function describeStoreContract(
 
           await seed(store, { visits: [{ ...sampled, qc: judgedQc('unreachable') }] });
 
-          const queue = await store.listQcQueue(10);
+          const queue = (await store.listQcQueue(10, null)).items;
           expect(queue.map((visit) => visit.id)).toEqual(['visit-2']);
           expect(queue[0]).toEqual(aVisit('visit-2', { qc: queuedQc() }));
         }));
@@ -809,8 +809,8 @@ export function describeStoreContract(
         withStore(async (store) => {
           await seed(store, { visits: queued });
 
-          const first = await store.listQcQueuePage(2, null);
-          const whole = await store.listQcQueuePage(4, null);
+          const first = await store.listQcQueue(2, null);
+          const whole = await store.listQcQueue(4, null);
 
           expect(first.items.map((visit) => visit.id)).toEqual(['q-mon-a', 'q-mon-b']);
           expect(first.next).toEqual({ day: '2026-03-02', id: 'q-mon-b' });
@@ -830,10 +830,10 @@ export function describeStoreContract(
             await seed(store, { visits: queued });
 
             const pages: string[][] = [];
-            let page = await store.listQcQueuePage(3, null);
+            let page = await store.listQcQueue(3, null);
             pages.push(page.items.map((visit) => visit.id));
             while (page.next && pages.length <= queued.length) {
-              page = await store.listQcQueuePage(3, page.next);
+              page = await store.listQcQueue(3, page.next);
               pages.push(page.items.map((visit) => visit.id));
             }
 
@@ -846,11 +846,11 @@ export function describeStoreContract(
         () =>
           withStore(async (store) => {
             await seed(store, { visits: queued });
-            const first = await store.listQcQueuePage(2, null);
+            const first = await store.listQcQueue(2, null);
 
             const judged = first.items[0]!;
             await seed(store, { visits: [{ ...judged, qc: judgedQc('fabricated') }] });
-            const second = await store.listQcQueuePage(2, first.next);
+            const second = await store.listQcQueue(2, first.next);
 
             expect(second.items.map((visit) => visit.id)).toEqual(['q-mon-c', 'q-tue']);
           }),

@@ -17,7 +17,7 @@ export async function storeFingerprint(store: Store) {
     store.getPolicy(),
     store.listEventsBetween('', '\uffff', EVENT_TYPES),
     store.listJobRuns(ALL),
-    store.listQcQueue(ALL),
+    store.listQcQueue(ALL, null).then((page) => page.items),
     ...LEAD_STATUSES.map((status) => store.listLeadsWithStatus(status, ALL, null)),
   ]);
 

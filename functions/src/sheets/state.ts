@@ -44,7 +44,7 @@ export async function loadSheetState(
     wants('Leads') ? allLeads(store, 'customer') : [],
     wants('Visits') ? store.listVisits(day) : [],
     wants('Today') ? summariseDay(store, policy, day) : { day, groups: [] },
-    wants('QC') ? store.listQcQueue(QC_ROWS) : [],
+    wants('QC') ? store.listQcQueue(QC_ROWS, null).then((page) => page.items) : [],
   ]);
 
   // A visited lead may since have been closed or reclaimed, so it is read by id. A cold

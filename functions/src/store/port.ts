@@ -189,13 +189,11 @@ export interface Store {
     limit: number,
     after: VisitPosition | null,
   ): Promise<Page<Visit, VisitPosition>>;
-  /** The oldest `limit` sampled visits still waiting for a verdict: the queue's first page. */
-  listQcQueue(limit: number): Promise<Visit[]>;
   /**
    * Sampled visits still waiting for a verdict, oldest day first then by id, a page at a
    * time. A visit judged while QC pages leaves the queue without moving the pages after it.
    */
-  listQcQueuePage(limit: number, after: QueuePosition | null): Promise<Page<Visit, QueuePosition>>;
+  listQcQueue(limit: number, after: QueuePosition | null): Promise<Page<Visit, QueuePosition>>;
   listReports(day: string): Promise<DailyReport[]>;
   /** Events of the given types with `from <= at < to`, for the day's summary. */
   listEventsBetween(from: string, to: string, types: readonly EventType[]): Promise<StoredEvent[]>;

@@ -552,11 +552,7 @@ export class SqliteStore implements Store {
     return pageOf(visits, limit, (last) => ({ at: last.at, id: last.id }));
   }
 
-  async listQcQueue(limit: number): Promise<Visit[]> {
-    return (await this.listQcQueuePage(limit, null)).items;
-  }
-
-  async listQcQueuePage(
+  async listQcQueue(
     limit: number,
     after: QueuePosition | null,
   ): Promise<Page<Visit, QueuePosition>> {

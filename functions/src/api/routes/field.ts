@@ -229,7 +229,7 @@ export const fieldRoutes: MemberRoute[] = [
     handle: async (context) => {
       const query = parseQuery(context.request, QueueQuerySchema);
       const after = decodeCursor(QueueCursorSchema, query.cursor);
-      const page = await context.deps.store.listQcQueuePage(query.limit, after);
+      const page = await context.deps.store.listQcQueue(query.limit, after);
 
       return {
         status: 200,
